@@ -1,0 +1,276 @@
+/* batch.c - see batch.h. */
+#include "batch.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "escape.h"
+#include "format.h"
+#include "sparkline.h"
+
+/* RFC 3339, UTC, millisecond precision. */
+static void rfc3339(char *buf, size_t n, struct timespec t)
+{
+	struct tm tm;
+	gmtime_r(&t.tv_sec, &tm);
+	size_t len = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + len, n - len, ".%03ldZ", t.tv_nsec / 1000000);
+}
+
+static struct timespec tick_wall(const struct model *m)
+{
+	return m->wall[m->tick % HISTORY_LEN];
+}
+
+static double growth_window_s(const struct model *m)
+{
+	uint64_t from = m->tick >= BATCH_SPARK_WIDTH ? m->tick - BATCH_SPARK_WIDTH + 1 : 1;
+	return model_tick_span(m, from, m->tick);
+}
+
+static void text_figure(char *buf, size_t n, const struct figure *f)
+{
+	if (f->known)
+		format_size(buf, n, f->bytes);
+	else
+		snprintf(buf, n, "n/a");
+}
+
+void batch_print_text(FILE *out, const struct model *m,
+                      const struct procview *v, bool utf8, bool first)
+{
+	const struct sysmem *s = &m->sys;
+	char t[40], a[16], b[16], c[16], d[16], e[16], f[16];
+	rfc3339(t, sizeof t, tick_wall(m));
+	if (!first)
+		fputc('\n', out);
+	fprintf(out, "leaktop %s  Mem %s/%s used, %s available, %s buff/cache"
+	        "  Swap %s/%s  %zu processes\n", t,
+	        format_size(a, sizeof a, s->mem_used),
+	        format_size(b, sizeof b, s->mem_total),
+	        format_size(c, sizeof c, s->mem_available),
+	        format_size(d, sizeof d, s->buffers + s->cached),
+	        format_size(e, sizeof e, s->swap_used),
+	        format_size(f, sizeof f, s->swap_total), v->n);
+	fprintf(out, "%7s %-8s %5s %5s %5s %5s %6s %-*s %-*s %-*s %s\n", "PID",
+	        "USER", "RSS", "PSS", "SWAP", "SHR", "GROWTH", BATCH_SPARK_WIDTH,
+	        "RSS~", BATCH_SPARK_WIDTH, "PSS~", BATCH_SPARK_WIDTH, "SWAP~",
+	        "Command");
+	for (size_t i = 0; i < v->n; i++) {
+		const struct proc *p = v->rows[i];
+		char rss[16], pss[16], swap[16], shr[16], growth[16];
+		char spark[METRIC_COUNT][BATCH_SPARK_WIDTH * 3 + 1];
+		int64_t g;
+		format_size(rss, sizeof rss, p->rss);
+		text_figure(pss, sizeof pss, &p->pss);
+		text_figure(swap, sizeof swap, &p->swap);
+		format_size(shr, sizeof shr, p->shared);
+		if (proc_growth(m, p, METRIC_RSS, BATCH_SPARK_WIDTH, &g))
+			format_delta(growth, sizeof growth, g);
+		else
+			snprintf(growth, sizeof growth, "-");
+		for (int mt = 0; mt < METRIC_COUNT; mt++) {
+			uint32_t w[BATCH_SPARK_WIDTH];
+			history_window(&p->hist, m->tick, (enum metric)mt,
+			               BATCH_SPARK_WIDTH, w);
+			sparkline_render(spark[mt], w, BATCH_SPARK_WIDTH, !utf8);
+		}
+		char user[64];
+		escape_text(user, sizeof user, p->user, strlen(p->user), !utf8);
+		char *cmd = escape_dup(p->cmdline ? p->cmdline : p->comm, !utf8);
+		fprintf(out, "%7d %-8.8s %5s %5s %5s %5s %6s %s %s %s %s\n",
+		        (int)p->pid, user, rss, pss, swap, shr, growth,
+		        spark[METRIC_RSS], spark[METRIC_PSS], spark[METRIC_SWAP],
+		        cmd ? cmd : "");
+		free(cmd);
+	}
+}
+
+static void csv_figure(FILE *out, const struct figure *f)
+{
+	if (f->known)
+		fprintf(out, ",%llu", (unsigned long long)f->bytes);
+	else
+		fputs(",", out);
+}
+
+void batch_print_csv(FILE *out, const struct model *m,
+                     const struct procview *v, bool first)
+{
+	char t[40];
+	rfc3339(t, sizeof t, tick_wall(m));
+	if (first)
+		fputs("time,pid,ppid,user,comm,cmdline,rss_bytes,pss_bytes,"
+		      "swap_bytes,shared_bytes,growth_bytes\n", out);
+	for (size_t i = 0; i < v->n; i++) {
+		const struct proc *p = v->rows[i];
+		int64_t g;
+		fprintf(out, "%s,%d,%d,", t, (int)p->pid, (int)p->ppid);
+		escape_csv_field(out, p->user);
+		fputc(',', out);
+		escape_csv_field(out, p->comm);
+		fputc(',', out);
+		escape_csv_field(out, p->cmdline ? p->cmdline : "");
+		fprintf(out, ",%llu", (unsigned long long)p->rss);
+		csv_figure(out, &p->pss);
+		csv_figure(out, &p->swap);
+		fprintf(out, ",%llu,", (unsigned long long)p->shared);
+		if (proc_growth(m, p, METRIC_RSS, BATCH_SPARK_WIDTH, &g))
+			fprintf(out, "%lld", (long long)g);
+		fputc('\n', out);
+	}
+}
+
+/* JSON strings must be valid UTF-8: process text is escaped first, so
+ * control characters and invalid bytes arrive as visible \xNN. */
+static json_t *json_text(const char *s)
+{
+	if (!s)
+		return json_null();
+	char *esc = escape_dup(s, false);
+	json_t *j = esc ? json_string(esc) : NULL;
+	free(esc);
+	return j ? j : json_null();
+}
+
+static json_t *json_bytes(uint64_t v)
+{
+	return json_integer((json_int_t)v);
+}
+
+static void json_figure(json_t *o, const struct model *m, const char *key,
+                        const char *age_key, const char *why_key,
+                        const struct figure *f)
+{
+	if (f->known) {
+		json_object_set_new(o, key, json_bytes(f->bytes));
+		json_object_set_new(o, age_key,
+		                    json_real(model_now(m) - f->read_mono));
+	} else {
+		json_object_set_new(o, key, json_null());
+		json_object_set_new(o, age_key, json_null());
+		json_object_set_new(o, why_key, json_string(figure_reason(f)));
+	}
+}
+
+static json_t *json_rate(bool known, double v)
+{
+	return known ? json_real(v) : json_null();
+}
+
+void batch_print_json(FILE *out, const struct model *m,
+                      const struct procview *v)
+{
+	const struct sysmem *s = &m->sys;
+	char t[40];
+	rfc3339(t, sizeof t, tick_wall(m));
+	json_t *root = json_object();
+	json_object_set_new(root, "time", json_string(t));
+	json_t *sys = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+		"mem_total_bytes", json_bytes(s->mem_total),
+		"mem_available_bytes", json_bytes(s->mem_available),
+		"mem_used_bytes", json_bytes(s->mem_used),
+		"mem_free_bytes", json_bytes(s->mem_free),
+		"buffers_bytes", json_bytes(s->buffers),
+		"cached_bytes", json_bytes(s->cached),
+		"swap_total_bytes", json_bytes(s->swap_total),
+		"swap_used_bytes", json_bytes(s->swap_used),
+		"swap_free_bytes", json_bytes(s->swap_free),
+		"swap_in_bytes_per_second", json_rate(s->swap_rates_known, s->swapin_bytes_per_s),
+		"swap_out_bytes_per_second", json_rate(s->swap_rates_known, s->swapout_bytes_per_s));
+	json_object_set_new(root, "system", sys);
+
+	json_t *procs = json_array();
+	double window = growth_window_s(m);
+	for (size_t i = 0; i < v->n; i++) {
+		const struct proc *p = v->rows[i];
+		json_t *o = json_object();
+		int64_t g;
+		json_object_set_new(o, "pid", json_integer(p->pid));
+		json_object_set_new(o, "ppid", json_integer(p->ppid));
+		json_object_set_new(o, "uid", json_integer(p->uid));
+		json_object_set_new(o, "user", json_text(p->user));
+		json_object_set_new(o, "comm", json_text(p->comm));
+		json_object_set_new(o, "cmdline", json_text(p->cmdline));
+		json_object_set_new(o, "rss_bytes", json_bytes(p->rss));
+		json_figure(o, m, "pss_bytes", "pss_age_seconds",
+		            "pss_unavailable_reason", &p->pss);
+		json_figure(o, m, "swap_bytes", "swap_age_seconds",
+		            "swap_unavailable_reason", &p->swap);
+		json_object_set_new(o, "shared_bytes", json_bytes(p->shared));
+		json_object_set_new(o, "growth_bytes",
+		                    proc_growth(m, p, METRIC_RSS, BATCH_SPARK_WIDTH, &g)
+		                        ? json_integer(g) : json_null());
+		json_object_set_new(o, "growth_window_seconds", json_real(window));
+		json_array_append_new(procs, o);
+	}
+	json_object_set_new(root, "processes", procs);
+	json_dumpf(root, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(root);
+}
+
+static void sleep_until(double deadline)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double left = deadline - ((double)now.tv_sec + now.tv_nsec / 1e9);
+	if (left <= 0)
+		return;
+	struct timespec ts = { (time_t)left, (long)((left - (long)left) * 1e9) };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int batch_run(struct source *src, const struct options *o,
+              const struct config *c, bool utf8)
+{
+	struct model m;
+	struct procview v = { 0 };
+	struct procview_options vo = { c->sort, c->reverse, NULL,
+	                               c->show_kthreads, BATCH_SPARK_WIDTH };
+	int status = 0;
+
+	/* A reader that goes away (| head) ends the run quietly. */
+	signal(SIGPIPE, SIG_IGN);
+	model_init(&m);
+	for (long i = 0; o->count == 0 || i < o->count; i++) {
+		if (source_tick(src, &m) < 0) {
+			fprintf(stderr, "leaktop: %s\n", source_error(src));
+			status = 1;
+			break;
+		}
+		if (i == 0) {
+			for (size_t k = 0; k < o->npids; k++)
+				if (!model_find(&m, o->pids[k]))
+					fprintf(stderr, "leaktop: no process with PID %d\n",
+					        (int)o->pids[k]);
+		}
+		if (procview_build(&v, &m, &vo) < 0) {
+			fprintf(stderr, "leaktop: out of memory\n");
+			status = 1;
+			break;
+		}
+		switch (o->format) {
+		case FORMAT_TEXT: batch_print_text(stdout, &m, &v, utf8, i == 0); break;
+		case FORMAT_CSV: batch_print_csv(stdout, &m, &v, i == 0); break;
+		case FORMAT_JSON: batch_print_json(stdout, &m, &v); break;
+		}
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			if (errno != EPIPE) {
+				fprintf(stderr, "leaktop: writing output: %s\n", strerror(errno));
+				status = 1;
+			}
+			break;
+		}
+		if (o->count == 0 || i + 1 < o->count)
+			sleep_until(model_now(&m) + c->delay_tenths / 10.0);
+	}
+	procview_free(&v);
+	model_free(&m);
+	return status;
+}

@@ -1,0 +1,58 @@
+/* format.c - see format.h. */
+#include "format.h"
+
+#include <stdio.h>
+
+static char *format_magnitude(char *buf, size_t n, const char *sign,
+                              uint64_t bytes)
+{
+	static const char units[] = "KMGTPE";
+	double v = (double)bytes / 1024.0;
+	int u = 0;
+
+	/* Round before choosing the unit so 1023.9K prints as 1.0M, not 1024K. */
+	while (u < 5 && v >= 999.5) {
+		v /= 1024.0;
+		u++;
+	}
+	if (bytes == 0)
+		snprintf(buf, n, "0");
+	else if (bytes < 1024)
+		snprintf(buf, n, "%s%lluB", sign, (unsigned long long)bytes);
+	else if (v < 9.95 && u > 0)
+		snprintf(buf, n, "%s%.1f%c", sign, v, units[u]);
+	else
+		snprintf(buf, n, "%s%.0f%c", sign, v, units[u]);
+	return buf;
+}
+
+char *format_size(char *buf, size_t n, uint64_t bytes)
+{
+	return format_magnitude(buf, n, "", bytes);
+}
+
+char *format_delta(char *buf, size_t n, int64_t bytes)
+{
+	if (bytes < 0)
+		return format_magnitude(buf, n, "-", (uint64_t)0 - (uint64_t)bytes);
+	return format_magnitude(buf, n, bytes ? "+" : "", (uint64_t)bytes);
+}
+
+char *format_duration(char *buf, size_t n, double seconds)
+{
+	/* Clamp first: NaN, negative and huge values would be undefined. */
+	if (!(seconds >= 0))
+		seconds = 0;
+	if (seconds > 1e12)
+		seconds = 1e12;
+	unsigned long long s = (unsigned long long)(seconds + 0.5);
+	if (s < 60)
+		snprintf(buf, n, "%llus", s);
+	else if (s < 3600)
+		snprintf(buf, n, "%llum%02llus", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, n, "%lluh%02llum", s / 3600, s / 60 % 60);
+	else
+		snprintf(buf, n, "%llud%02lluh", s / 86400, s / 3600 % 24);
+	return buf;
+}

@@ -1,0 +1,19 @@
+/* format.h - human-readable figures, shared by the TUI and batch text. */
+#ifndef LEAKTOP_FORMAT_H
+#define LEAKTOP_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Size in binary units, at most 5 characters: "0", "512B", "9.5M", "512M",
+ * "1.2G".
+ * Writes into buf (>= 8 bytes) and returns buf. */
+char *format_size(char *buf, size_t n, uint64_t bytes);
+
+/* Signed change, with an explicit sign: "+12M", "-3.1M", "0". */
+char *format_delta(char *buf, size_t n, int64_t bytes);
+
+/* Seconds as the largest two units: "45s", "3m20s", "2h10m", "4d03h". */
+char *format_duration(char *buf, size_t n, double seconds);
+
+#endif

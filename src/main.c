@@ -1,0 +1,103 @@
+/* main.c - leaktop's entry point: options, settings, then the full-screen
+ * view or batch mode over the live sampler. */
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "config.h"
+#include "escape.h"
+#include "options.h"
+#include "sampler.h"
+#include "tui.h"
+
+/* rc problems: batch mode prints them all; the TUI shows the first. */
+struct rc_notes {
+	bool to_stderr;
+	char first[256];
+	int count;
+};
+
+static void note_rc_problem(void *ctx, const char *msg)
+{
+	struct rc_notes *n = ctx;
+	char *esc = escape_dup(msg, false);
+	if (n->to_stderr)
+		fprintf(stderr, "leaktop: %s\n", esc ? esc : msg);
+	if (n->count++ == 0)
+		snprintf(n->first, sizeof n->first, "%s", esc ? esc : msg);
+	free(esc);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	char err[256];
+
+	setlocale(LC_ALL, "");
+	bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+
+	if (options_parse(&o, argc, argv, err, sizeof err) < 0) {
+		fprintf(stderr, "leaktop: %s\nTry 'leaktop --help'.\n", err);
+		options_free(&o);
+		return 2;
+	}
+	if (o.mode == MODE_HELP || o.mode == MODE_VERSION) {
+		if (o.mode == MODE_HELP)
+			options_usage(stdout);
+		else
+			printf("leaktop %s\n", PACKAGE_VERSION);
+		options_free(&o);
+		return 0;
+	}
+	if (o.ascii)
+		utf8 = false;
+
+	struct config rc, live;
+	struct rc_notes notes = { .to_stderr = o.mode == MODE_BATCH };
+	char *rc_path = o.rc_path ? strdup(o.rc_path) : config_default_path();
+	config_defaults(&rc);
+	if (rc_path)
+		config_load(&rc, rc_path, note_rc_problem, &notes);
+	live = rc;
+	for (size_t i = 0; i < o.nsettings; i++)
+		config_set(&live, o.keys[i], o.values[i], err, sizeof err);
+
+	struct sampler_options so;
+	sampler_default_options(&so);
+	so.pss_max_age_s = live.pss_max_age_s;
+	so.budget_us = live.pss_budget_ms * 1000;
+	so.only_pids = o.pids;
+	so.n_only_pids = o.npids;
+
+	const char *why = NULL;
+	struct source *src = sampler_new(&so, &why);
+	int status;
+	if (!src) {
+		fprintf(stderr, "leaktop: %s\n", why);
+		status = 1;
+	} else if (o.mode == MODE_BATCH) {
+		status = batch_run(src, &o, &live, utf8);
+	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "leaktop: not a terminal; use --batch for "
+		        "output to a pipe or file\n");
+		status = 1;
+	} else {
+		char note[320] = "";
+		if (notes.count > 1)
+			snprintf(note, sizeof note, "%s (+%d more)", notes.first,
+			         notes.count - 1);
+		else if (notes.count == 1)
+			snprintf(note, sizeof note, "%s", notes.first);
+		struct tui_setup ts = { src, &o, &live, &rc, rc_path,
+		                        note[0] ? note : NULL, utf8 };
+		status = tui_run(&ts);
+	}
+	source_destroy(src);
+	free(rc_path);
+	options_free(&o);
+	return status;
+}

@@ -1,0 +1,229 @@
+/* options.c - see options.h. */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+void options_usage(FILE *out)
+{
+	fputs(
+"Usage: leaktop [OPTION]...\n"
+"Full-screen memory explorer: every process with RSS, PSS and swap history.\n"
+"\n"
+"  -d, --delay=TENTHS       refresh every TENTHS tenths of a second (default 10)\n"
+"  -s, --sort-key=COLUMN    sort by COLUMN: pid ppid user rss pss swap shr growth\n"
+"                           command (default rss)\n"
+"  -p, --pid=PID[,PID...]   show only these processes\n"
+"      --theme=NAME         colour theme: default, mono, light, or a file path\n"
+"  -C, --no-color           no colours (attributes only)\n"
+"      --ascii              ASCII sparklines, even in a UTF-8 locale\n"
+"      --pss-max-age=SEC    re-read each process's PSS at least every SEC\n"
+"                           seconds (default 10)\n"
+"      --pss-budget=MS      time per tick spent reading PSS and swap (default 8)\n"
+"      --kernel-threads     list kernel threads too\n"
+"      --rc=FILE            settings file (default\n"
+"                           $XDG_CONFIG_HOME/leaktop/leaktoprc)\n"
+"\n"
+"Growth (a slope is the rise of a process's floor, robust to GC sawtooth):\n"
+"      --window=DURATION    slope window: 90s, 10m, 1h (default 10m)\n"
+"      --warn-slope=RATE    warn at RATE, e.g. 1M/min (default), or per\n"
+"                           metric: rss=1M/min,swap=256K/min; 0 turns off\n"
+"      --alert-slope=RATE   alert at RATE (default 10M/min)\n"
+"      --warn-pct=PCT       warn at a relative rate, e.g. 5%/h (default off)\n"
+"      --alert-pct=PCT      alert at a relative rate (default off)\n"
+"      --bell               beep when a process first reaches alert\n"
+"\n"
+"Batch mode (no terminal needed):\n"
+"  -b, --batch              print the table instead of the full-screen view\n"
+"  -n, --iterations=COUNT   print COUNT ticks, then exit (default 1; 0 = forever)\n"
+"      --format=FORMAT      text, csv or json (one JSON object per tick a line)\n"
+"\n"
+"  -h, --help               show this help and exit\n"
+"  -V, --version            show the version and exit\n"
+"\n"
+"Figures: RSS and SHR come from /proc/PID/statm every tick; PSS from\n"
+"/proc/PID/smaps_rollup, re-read when the process changed or its reading is\n"
+"older than the maximum age; SWAP from VmSwap in /proc/PID/status.  A figure\n"
+"leaktop may not read (another user's PSS without root) shows as n/a.\n"
+"See leaktop(1).\n", out);
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int parse_pids(struct options *o, const char *arg, char *err,
+                      size_t errsz)
+{
+	const char *p = arg;
+	while (*p) {
+		char *end;
+		errno = 0;
+		long v = strtol(p, &end, 10);
+		if (errno || end == p || v <= 0 || v > 0x3fffffff ||
+		    (*end && *end != ',')) {
+			snprintf(err, errsz, "--pid: '%s' is not a list of PIDs", arg);
+			return -1;
+		}
+		pid_t *np = realloc(o->pids, (o->npids + 1) * sizeof *np);
+		if (!np) {
+			snprintf(err, errsz, "out of memory");
+			return -1;
+		}
+		o->pids = np;
+		o->pids[o->npids++] = (pid_t)v;
+		p = *end ? end + 1 : end;
+	}
+	qsort(o->pids, o->npids, sizeof *o->pids, cmp_pid);
+	size_t u = 0;
+	for (size_t i = 0; i < o->npids; i++)
+		if (u == 0 || o->pids[u - 1] != o->pids[i])
+			o->pids[u++] = o->pids[i];
+	o->npids = u;
+	return 0;
+}
+
+static int add_setting(struct options *o, const char *key, const char *value,
+                       char *err, size_t errsz)
+{
+	/* Check the value now so a bad flag fails before the screen opens. */
+	struct config scratch;
+	char why[160];
+	config_defaults(&scratch);
+	if (!config_set(&scratch, key, value, why, sizeof why)) {
+		snprintf(err, errsz, "%s", why);
+		return -1;
+	}
+	if (o->nsettings == OPTIONS_MAX_SETTINGS) {
+		/* Every setting option given twice still fits: later wins. */
+		snprintf(err, errsz, "too many options");
+		return -1;
+	}
+	o->keys[o->nsettings] = key;
+	o->values[o->nsettings++] = value;
+	return 0;
+}
+
+enum { OPT_THEME = 256, OPT_ASCII, OPT_FORMAT, OPT_PSS_MAX_AGE,
+       OPT_PSS_BUDGET, OPT_KTHREADS, OPT_RC, OPT_WINDOW, OPT_WARN_SLOPE,
+       OPT_ALERT_SLOPE, OPT_WARN_PCT, OPT_ALERT_PCT, OPT_BELL };
+
+/* Long options that only set an rc setting of the same meaning. */
+static const struct {
+	int opt;
+	const char *key;
+	const char *fixed;   /* value for flags without an argument */
+} setting_opts[] = {
+	{ 'd', "delay", NULL }, { 's', "sort_key", NULL },
+	{ OPT_THEME, "theme", NULL }, { OPT_PSS_MAX_AGE, "pss_max_age", NULL },
+	{ OPT_PSS_BUDGET, "pss_budget_ms", NULL },
+	{ OPT_KTHREADS, "show_kernel_threads", "1" },
+	{ OPT_WINDOW, "window", NULL }, { OPT_WARN_SLOPE, "warn_slope", NULL },
+	{ OPT_ALERT_SLOPE, "alert_slope", NULL }, { OPT_WARN_PCT, "warn_pct", NULL },
+	{ OPT_ALERT_PCT, "alert_pct", NULL }, { OPT_BELL, "bell", "1" },
+};
+
+int options_parse(struct options *o, int argc, char **argv, char *err,
+                  size_t errsz)
+{
+	static const struct option longopts[] = {
+		{ "delay", required_argument, NULL, 'd' },
+		{ "sort-key", required_argument, NULL, 's' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "theme", required_argument, NULL, OPT_THEME },
+		{ "no-color", no_argument, NULL, 'C' },
+		{ "no-colour", no_argument, NULL, 'C' },
+		{ "ascii", no_argument, NULL, OPT_ASCII },
+		{ "pss-max-age", required_argument, NULL, OPT_PSS_MAX_AGE },
+		{ "pss-budget", required_argument, NULL, OPT_PSS_BUDGET },
+		{ "kernel-threads", no_argument, NULL, OPT_KTHREADS },
+		{ "rc", required_argument, NULL, OPT_RC },
+		{ "window", required_argument, NULL, OPT_WINDOW },
+		{ "warn-slope", required_argument, NULL, OPT_WARN_SLOPE },
+		{ "alert-slope", required_argument, NULL, OPT_ALERT_SLOPE },
+		{ "warn-pct", required_argument, NULL, OPT_WARN_PCT },
+		{ "alert-pct", required_argument, NULL, OPT_ALERT_PCT },
+		{ "bell", no_argument, NULL, OPT_BELL },
+		{ "batch", no_argument, NULL, 'b' },
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof *o);
+	o->count = 1;
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":d:s:p:Cbn:hV", longopts, NULL)) != -1) {
+		int r = 0;
+		char *end;
+		bool handled = false;
+		for (size_t i = 0; i < sizeof setting_opts / sizeof setting_opts[0]; i++)
+			if (setting_opts[i].opt == c) {
+				r = add_setting(o, setting_opts[i].key,
+				                setting_opts[i].fixed ? setting_opts[i].fixed
+				                                      : optarg, err, errsz);
+				handled = true;
+			}
+		if (handled) {
+			if (r < 0)
+				return -1;
+			continue;
+		}
+		switch (c) {
+		case 'p': r = parse_pids(o, optarg, err, errsz); break;
+		case 'C': o->no_color = true; break;
+		case OPT_ASCII: o->ascii = true; break;
+		case OPT_RC: o->rc_path = optarg; break;
+		case 'b': o->mode = MODE_BATCH; break;
+		case 'n':
+			errno = 0;
+			o->count = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || o->count < 0) {
+				snprintf(err, errsz, "--iterations: '%s' is not a count", optarg);
+				r = -1;
+			}
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "text"))
+				o->format = FORMAT_TEXT;
+			else if (!strcmp(optarg, "csv"))
+				o->format = FORMAT_CSV;
+			else if (!strcmp(optarg, "json"))
+				o->format = FORMAT_JSON;
+			else {
+				snprintf(err, errsz, "--format: '%s' is not text, csv or json", optarg);
+				r = -1;
+			}
+			break;
+		case 'h': o->mode = MODE_HELP; return 0;
+		case 'V': o->mode = MODE_VERSION; return 0;
+		case ':':
+			snprintf(err, errsz, "option '%s' needs a value", argv[optind - 1]);
+			r = -1;
+			break;
+		default:
+			snprintf(err, errsz, "unknown option '%s'", argv[optind - 1]);
+			r = -1;
+		}
+		if (r < 0)
+			return -1;
+	}
+	if (optind < argc) {
+		snprintf(err, errsz, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+void options_free(struct options *o)
+{
+	free(o->pids);
+	o->pids = NULL;
+}

@@ -1,0 +1,37 @@
+/* options.h - the command line. */
+#ifndef LEAKTOP_OPTIONS_H
+#define LEAKTOP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+enum run_mode { MODE_TUI, MODE_BATCH, MODE_HELP, MODE_VERSION };
+enum batch_format { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON };
+
+#define OPTIONS_MAX_SETTINGS 32
+
+struct options {
+	enum run_mode mode;
+	enum batch_format format;
+	long count;              /* ticks to print in batch mode; 0 = forever */
+	pid_t *pids;             /* --pid, sorted and unique; NULL = all */
+	size_t npids;
+	bool ascii, no_color;
+	const char *rc_path;     /* --rc, or NULL for the default */
+	/* Settings given on the command line, applied over the rc file with
+	 * config_set() but never saved into it. */
+	const char *keys[OPTIONS_MAX_SETTINGS], *values[OPTIONS_MAX_SETTINGS];
+	size_t nsettings;
+};
+
+/* 0, or -1 with a message in err.  Free with options_free(). */
+int options_parse(struct options *o, int argc, char **argv, char *err,
+                  size_t errsz);
+void options_free(struct options *o);
+void options_usage(FILE *out);
+
+#endif

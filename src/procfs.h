@@ -1,0 +1,59 @@
+/* procfs.h - parsers for the /proc files leaktop reads itself.
+ *
+ * Pure functions over a buffer already read in one go (maps and status are
+ * consistent only within one read).  They never trust the content: a
+ * truncated or garbled file is reported, never half-used. */
+#ifndef LEAKTOP_PROCFS_H
+#define LEAKTOP_PROCFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum procfs_result {
+	PROCFS_OK = 0,
+	PROCFS_ABSENT = 1,   /* well-formed, but the field is not there */
+	PROCFS_MALFORMED = -1,
+};
+
+/* /proc/PID/statm, in pages. */
+struct statm {
+	uint64_t size, resident, shared, text, data;
+};
+enum procfs_result procfs_parse_statm(const char *buf, size_t len,
+                                      struct statm *out);
+
+/* The figures leaktop takes from /proc/PID/smaps_rollup, in bytes.
+ * pss_anon/file/shmem are UINT64_MAX on kernels before 5.3. */
+struct rollup {
+	uint64_t rss, pss, pss_anon, pss_file, pss_shmem;
+	uint64_t shared_clean, shared_dirty, private_clean, private_dirty;
+	uint64_t swap, swap_pss;
+};
+#define ROLLUP_ABSENT UINT64_MAX
+/* ABSENT for an empty rollup (kernel threads, a process that is exiting). */
+enum procfs_result procfs_parse_smaps_rollup(const char *buf, size_t len,
+                                             struct rollup *out);
+
+/* VmSwap from /proc/PID/status, in bytes.  ABSENT when the process has no
+ * mm (kernel thread, zombie); MALFORMED for a truncated file (one that does
+ * not end in a newline). */
+enum procfs_result procfs_parse_status_swap(const char *buf, size_t len,
+                                            uint64_t *swap_bytes);
+
+/* From /proc/PID/stat: comm lies between the first '(' and the *last* ')'
+ * and may hold spaces, parentheses and newlines. */
+struct stat_fields {
+	char comm[64];
+	char state;
+	int ppid;
+	unsigned long long start_ticks;
+};
+enum procfs_result procfs_parse_stat(const char *buf, size_t len,
+                                     struct stat_fields *out);
+
+/* The last field of /proc/loadavg: the PID allocated last in this PID
+ * namespace ("0.00 0.01 0.05 1/123 4567"). */
+enum procfs_result procfs_parse_loadavg_last_pid(const char *buf, size_t len,
+                                                 long *pid);
+
+#endif

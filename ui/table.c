@@ -1,0 +1,192 @@
+/* table.c - see table.h. */
+#include "table.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "draw.h"
+#include "format.h"
+#include "palette.h"
+#include "sparkline.h"
+
+#define MIN_COMMAND 11
+#define MIN_SPARK 4
+#define MAX_SPARK 30
+
+void table_layout(struct table_layout *l, const struct config *c, int cols)
+{
+	int fixed = 0, nspark = 0;
+	memset(l, 0, sizeof *l);
+	for (int i = 0; i < COL_COUNT; i++) {
+		l->shown[i] = c->visible[i];
+		if (!l->shown[i])
+			continue;
+		if (column_info[i].spark_metric >= 0)
+			nspark++;
+		else if (i != COL_COMMAND)
+			fixed += column_info[i].width + 1;
+	}
+	int room = cols - fixed - (l->shown[COL_COMMAND] ? MIN_COMMAND : 0);
+	l->spark_w = nspark ? room / nspark - 1 : 0;
+	if (l->spark_w > MAX_SPARK)
+		l->spark_w = MAX_SPARK;
+	if (nspark && l->spark_w < MIN_SPARK) {
+		/* Too narrow: drop sparklines rather than the command. */
+		for (int i = 0; i < COL_COUNT; i++)
+			if (column_info[i].spark_metric >= 0)
+				l->shown[i] = false;
+		l->spark_w = 0;
+	}
+	l->growth_ticks = l->spark_w > 0 ? (size_t)l->spark_w : 30;
+	int x = 0;
+	for (int i = 0; i < COL_COUNT; i++) {
+		if (!l->shown[i])
+			continue;
+		int w = column_info[i].spark_metric >= 0 ? l->spark_w
+		      : i == COL_COMMAND ? (cols - x > 0 ? cols - x : 0)
+		                         : column_info[i].width;
+		l->x[i] = x;
+		l->w[i] = w;
+		x += w + 1;
+	}
+}
+
+int table_column_at(const struct table_layout *l, int x)
+{
+	for (int i = 0; i < COL_COUNT; i++)
+		if (l->shown[i] && x >= l->x[i] && x <= l->x[i] + l->w[i])
+			return i;
+	return -1;
+}
+
+static void cell(const struct table_layout *l, int y, int col, const char *s,
+                 attr_t attr)
+{
+	int w = l->w[col];
+	int pad = column_info[col].right ? w - text_cells(s) : 0;
+	if (pad < 0)
+		pad = 0;
+	draw_blank(y, l->x[col], pad, attr);
+	draw_text(y, l->x[col] + pad, w - pad, s, attr, true);
+}
+
+void table_draw_header(const struct table_layout *l, int y,
+                       const struct config *c, bool utf8)
+{
+	draw_blank(y, 0, COLS, palette(ROLE_TABLE_HEADER));
+	for (int i = 0; i < COL_COUNT; i++) {
+		if (!l->shown[i])
+			continue;
+		bool sorted = column_sort_key((enum column_id)c->sort) ==
+		              column_sort_key((enum column_id)i) &&
+		              column_info[i].spark_metric < 0;
+		char title[32];
+		/* Mark the sort column and its direction, as htop does. */
+		bool down = column_info[i].descending != c->reverse;
+		const char *arrow = !sorted ? "" : utf8 ? (down ? "\u25bc" : "\u25b2")
+		                                        : (down ? "v" : "^");
+		snprintf(title, sizeof title, "%s%s", column_info[i].title, arrow);
+		cell(l, y, i, title, palette(sorted ? ROLE_TABLE_HEADER_SORTED
+		                                    : ROLE_TABLE_HEADER));
+	}
+}
+
+static void figure_cell(const struct table_layout *l, int y, int col,
+                        const struct model *m, const struct figure *f,
+                        attr_t base, bool selected)
+{
+	char buf[16];
+	if (!f->known) {
+		cell(l, y, col, "n/a", selected ? base : palette(ROLE_VALUE_NA));
+		return;
+	}
+	format_size(buf, sizeof buf, f->bytes);
+	/* Dim: not re-read this tick (see refresh.h for when it is). */
+	cell(l, y, col, buf, !selected && figure_stale(m, f)
+	                         ? palette(ROLE_VALUE_STALE) : base);
+}
+
+static void draw_row(const struct table_layout *l, int y,
+                     const struct model *m, const struct proc *p,
+                     bool selected, bool utf8)
+{
+	attr_t base = palette(selected ? ROLE_ROW_SELECTED : ROLE_ROW);
+	char buf[64];
+	draw_blank(y, 0, COLS, base);
+	for (int i = 0; i < COL_COUNT; i++) {
+		if (!l->shown[i])
+			continue;
+		int mt = column_info[i].spark_metric;
+		if (mt >= 0) {
+			uint32_t w[MAX_SPARK];
+			char spark[MAX_SPARK * 3 + 1];
+			static const enum theme_role roles[METRIC_COUNT] = {
+				ROLE_SPARK_RSS, ROLE_SPARK_PSS, ROLE_SPARK_SWAP };
+			history_window(&p->hist, m->tick, (enum metric)mt,
+			               (size_t)l->spark_w, w);
+			sparkline_render(spark, w, (size_t)l->spark_w, !utf8);
+			draw_text(y, l->x[i], l->w[i], spark,
+			          selected ? base : palette(roles[mt]), true);
+			continue;
+		}
+		switch (i) {
+		case COL_PID:
+			snprintf(buf, sizeof buf, "%d", (int)p->pid);
+			cell(l, y, i, buf, base);
+			break;
+		case COL_PPID:
+			snprintf(buf, sizeof buf, "%d", (int)p->ppid);
+			cell(l, y, i, buf, base);
+			break;
+		case COL_USER: {
+			draw_blank(y, l->x[i], l->w[i], base);
+			draw_untrusted(y, l->x[i], l->w[i], p->user, base, utf8);
+			break;
+		}
+		case COL_RSS:
+			cell(l, y, i, format_size(buf, sizeof buf, p->rss), base);
+			break;
+		case COL_SHR:
+			cell(l, y, i, format_size(buf, sizeof buf, p->shared), base);
+			break;
+		case COL_PSS:
+			figure_cell(l, y, i, m, &p->pss, base, selected);
+			break;
+		case COL_SWAP:
+			figure_cell(l, y, i, m, &p->swap, base, selected);
+			break;
+		case COL_GROWTH: {
+			int64_t g;
+			if (!proc_growth(m, p, METRIC_RSS, l->growth_ticks, &g)) {
+				cell(l, y, i, "-", base);
+				break;
+			}
+			enum theme_role r = g > 0 ? ROLE_GROWTH_UP
+			                  : g < 0 ? ROLE_GROWTH_DOWN : ROLE_ROW;
+			cell(l, y, i, format_delta(buf, sizeof buf, g),
+			     selected ? base : palette(r));
+			break;
+		}
+		case COL_COMMAND:
+			draw_untrusted(y, l->x[i], l->w[i],
+			               p->cmdline ? p->cmdline : p->comm, base, utf8);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+void table_draw_rows(const struct table_layout *l, int y, int height,
+                     const struct model *m, const struct procview *v,
+                     size_t top, long selected, bool utf8)
+{
+	for (int r = 0; r < height; r++) {
+		size_t i = top + (size_t)r;
+		if (i >= v->n) {
+			draw_blank(y + r, 0, COLS, 0);
+			continue;
+		}
+		draw_row(l, y + r, m, v->rows[i], (long)i == selected, utf8);
+	}
+}

@@ -1,0 +1,481 @@
+/* tui.c - the full-screen view: the event loop, key and mouse handling,
+ * and the screen's layout (header, table, function bar). */
+#include "tui.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "draw.h"
+#include "header.h"
+#include "help.h"
+#include "palette.h"
+#include "picker.h"
+#include "procview.h"
+#include "table.h"
+
+#define MIN_COLS 50
+#define MIN_LINES 10
+#define STATUS_SECONDS 5.0
+#define CTRL(c) ((c) & 0x1f)
+
+enum input_mode { INPUT_NONE, INPUT_SEARCH, INPUT_FILTER };
+
+struct tui {
+	const struct tui_setup *set;
+	struct config *cfg;
+	struct model m;
+	struct procview v;
+	struct procview_options vo;
+	struct table_layout layout;
+	pid_t sel_pid;
+	long sel;
+	size_t top;
+	enum input_mode input;
+	char search[128], filter[128];
+	bool search_failed;
+	bool help;
+	bool rc_dirty;
+	char status[256];
+	double status_until;
+};
+
+static volatile sig_atomic_t quit_signal;
+
+static void on_quit_signal(int sig)
+{
+	quit_signal = sig;
+}
+
+static double mono_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void set_status(struct tui *t, const char *msg)
+{
+	snprintf(t->status, sizeof t->status, "%s", msg);
+	t->status_until = mono_now() + STATUS_SECONDS;
+}
+
+static int table_rows(void)
+{
+	return LINES - HEADER_LINES - 2;
+}
+
+/* Rebuilds the visible list and keeps the selection on the same process
+ * when it is still listed, else on the same row. */
+static void rebuild(struct tui *t)
+{
+	table_layout(&t->layout, t->cfg, COLS);
+	t->vo.sort = t->cfg->sort;
+	t->vo.reverse = t->cfg->reverse;
+	t->vo.show_kthreads = t->cfg->show_kthreads;
+	t->vo.filter = t->filter[0] ? t->filter : NULL;
+	t->vo.growth_ticks = t->layout.growth_ticks;
+	if (procview_build(&t->v, &t->m, &t->vo) < 0)
+		set_status(t, "out of memory: table not updated");
+	long i = t->sel_pid ? procview_find(&t->v, t->sel_pid) : -1;
+	if (i >= 0)
+		t->sel = i;
+	if (t->sel >= (long)t->v.n)
+		t->sel = (long)t->v.n - 1;
+	if (t->sel < 0)
+		t->sel = 0;
+	t->sel_pid = t->v.n ? t->v.rows[t->sel]->pid : 0;
+}
+
+static void select_row(struct tui *t, long row)
+{
+	if (row >= (long)t->v.n)
+		row = (long)t->v.n - 1;
+	if (row < 0)
+		row = 0;
+	t->sel = row;
+	t->sel_pid = t->v.n ? t->v.rows[row]->pid : 0;
+}
+
+static void scroll_to_selection(struct tui *t)
+{
+	int h = table_rows();
+	if (h < 1)
+		h = 1;
+	if (t->sel < (long)t->top)
+		t->top = (size_t)t->sel;
+	if (t->sel >= (long)t->top + h)
+		t->top = (size_t)(t->sel - h + 1);
+	if (t->top + (size_t)h > t->v.n)
+		t->top = t->v.n > (size_t)h ? t->v.n - (size_t)h : 0;
+}
+
+static void draw_function_bar(struct tui *t)
+{
+	static const char *const keys[][2] = {
+		{ "F1", "Help   " }, { "F2", "Setup  " }, { "F3", "Search " },
+		{ "F4", "Filter " }, { "F6", "SortBy " }, { "F10", "Quit   " },
+	};
+	int y = LINES - 1;
+	draw_blank(y, 0, COLS, palette(ROLE_FUNCTION_LABEL));
+	if (t->input != INPUT_NONE) {
+		char line[200];
+		bool search = t->input == INPUT_SEARCH;
+		snprintf(line, sizeof line, "%s: ", search ? "Search" : "Filter");
+		int x = draw_text(y, 0, COLS, line, palette(ROLE_PROMPT), false);
+		x += draw_untrusted(y, x, COLS - x, search ? t->search : t->filter,
+		                    palette(ROLE_FUNCTION_LABEL), t->set->utf8);
+		draw_text(y, x, 1, "_", palette(ROLE_FUNCTION_LABEL) | A_BLINK, false);
+		const char *hint = search
+			? (t->search_failed ? "   not found   Esc cancel" : "   Enter keep  F3 next  Esc cancel")
+			: "   Enter keep  Esc clear";
+		draw_text(y, x + 1, COLS - x - 1, hint, palette(ROLE_FUNCTION_LABEL), false);
+		return;
+	}
+	int x = 0;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		x += draw_text(y, x, COLS - x, keys[i][0], palette(ROLE_FUNCTION_KEY), false);
+		x += draw_text(y, x, COLS - x, keys[i][1], palette(ROLE_FUNCTION_LABEL), false);
+	}
+	if (t->filter[0]) {
+		char line[180];
+		snprintf(line, sizeof line, "  filter: ");
+		x += draw_text(y, x, COLS - x, line, palette(ROLE_FUNCTION_LABEL), false);
+		draw_untrusted(y, x, COLS - x, t->filter, palette(ROLE_FUNCTION_LABEL), t->set->utf8);
+	}
+}
+
+static void render(struct tui *t)
+{
+	if (COLS < MIN_COLS || LINES < MIN_LINES) {
+		char msg[128];
+		erase();
+		snprintf(msg, sizeof msg, "Terminal too small (%dx%d): leaktop needs %dx%d.",
+		         COLS, LINES, MIN_COLS, MIN_LINES);
+		mvaddnstr(0, 0, msg, COLS);
+		refresh();
+		return;
+	}
+	if (t->help) {
+		help_draw();
+		return;
+	}
+	const char *note = NULL;
+	if (t->status[0] && mono_now() < t->status_until)
+		note = t->status;
+	else if (source_notice(t->set->src))
+		note = source_notice(t->set->src);
+	header_draw(&t->m, t->v.n, t->cfg->pss_max_age_s, note);
+	table_draw_header(&t->layout, HEADER_LINES, t->cfg, t->set->utf8);
+	scroll_to_selection(t);
+	table_draw_rows(&t->layout, HEADER_LINES + 1, table_rows(), &t->m, &t->v,
+	                t->top, t->sel, t->set->utf8);
+	draw_function_bar(t);
+	refresh();
+}
+
+/* Applies a settings change to what is in force and to what gets saved. */
+static void change_sort(struct tui *t, enum column_id col, bool reverse)
+{
+	t->cfg->sort = t->set->rc->sort = col;
+	t->cfg->reverse = t->set->rc->reverse = reverse;
+	t->rc_dirty = true;
+	rebuild(t);
+}
+
+static void sort_by(struct tui *t, enum column_id col)
+{
+	change_sort(t, col, t->cfg->sort == col ? !t->cfg->reverse : false);
+}
+
+static void cycle_sort(struct tui *t, int dir)
+{
+	int c = (int)t->cfg->sort;
+	do {
+		c = (c + dir + COL_COUNT) % COL_COUNT;
+	} while (column_info[c].spark_metric >= 0 || !t->layout.shown[c]);
+	change_sort(t, (enum column_id)c, false);
+}
+
+static void pick_sort(struct tui *t)
+{
+	const char *items[COL_COUNT];
+	int map[COL_COUNT], n = 0, cur = 0;
+	for (int c = 0; c < COL_COUNT; c++) {
+		if (column_info[c].spark_metric >= 0)
+			continue;
+		if (c == (int)t->cfg->sort)
+			cur = n;
+		map[n] = c;
+		items[n++] = column_info[c].title;
+	}
+	int r = picker_run("Sort by", items, n, cur, NULL);
+	if (r >= 0)
+		change_sort(t, (enum column_id)map[r], false);
+	timeout(0);
+	clear();
+}
+
+static void pick_columns(struct tui *t)
+{
+	const char *items[COL_COUNT];
+	bool checks[COL_COUNT];
+	for (int c = 0; c < COL_COUNT; c++) {
+		items[c] = column_info[c].title;
+		checks[c] = t->cfg->visible[c];
+	}
+	picker_run("Columns", items, COL_COUNT, 0, checks);
+	checks[COL_PID] = true;   /* a row must say which process it is */
+	for (int c = 0; c < COL_COUNT; c++)
+		t->cfg->visible[c] = t->set->rc->visible[c] = checks[c];
+	t->rc_dirty = true;
+	timeout(0);
+	clear();
+	rebuild(t);
+}
+
+/* Selects the first process from row `from` on whose command matches. */
+static void search_from(struct tui *t, long from)
+{
+	for (size_t k = 0; k < t->v.n; k++) {
+		long i = (long)((size_t)from + k) % (long)t->v.n;
+		if (proc_matches(t->v.rows[i], t->search)) {
+			select_row(t, i);
+			t->search_failed = false;
+			return;
+		}
+	}
+	t->search_failed = true;
+}
+
+static void edit_text(char *buf, size_t size, wint_t ch)
+{
+	size_t len = strlen(buf);
+	if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+		/* Drop one whole UTF-8 character. */
+		while (len > 0 && ((unsigned char)buf[len - 1] & 0xC0) == 0x80)
+			len--;
+		if (len > 0)
+			len--;
+		buf[len] = '\0';
+		return;
+	}
+	char mb[MB_LEN_MAX];
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	size_t n = wcrtomb(mb, (wchar_t)ch, &st);
+	if (n == (size_t)-1 || len + n >= size || ch < 0x20)
+		return;
+	memcpy(buf + len, mb, n);
+	buf[len + n] = '\0';
+}
+
+static void handle_input_key(struct tui *t, int kind, wint_t ch)
+{
+	bool search = t->input == INPUT_SEARCH;
+	bool fkey = kind == KEY_CODE_YES;
+	if ((!fkey && ch == 27)) {
+		if (!search) {
+			t->filter[0] = '\0';
+			rebuild(t);
+		}
+		t->input = INPUT_NONE;
+	} else if ((!fkey && (ch == '\n' || ch == '\r')) || (fkey && ch == KEY_ENTER)) {
+		t->input = INPUT_NONE;
+	} else if (fkey && ch == KEY_F(3) && search) {
+		search_from(t, t->sel + 1);
+	} else if (fkey && ch != KEY_BACKSPACE) {
+		return;
+	} else {
+		edit_text(search ? t->search : t->filter, sizeof t->search, ch);
+		if (search) {
+			search_from(t, 0);
+		} else {
+			rebuild(t);
+		}
+	}
+}
+
+static void handle_mouse(struct tui *t)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK || !(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+		return;
+	if (ev.y == HEADER_LINES) {
+		int c = table_column_at(&t->layout, ev.x);
+		if (c >= 0)
+			sort_by(t, column_sort_key((enum column_id)c));
+	} else if (ev.y > HEADER_LINES && ev.y < LINES - 1) {
+		long row = (long)t->top + (ev.y - HEADER_LINES - 1);
+		if (row < (long)t->v.n)
+			select_row(t, row);
+	}
+}
+
+/* The terminal hung up (ssh dropped, tmux killed): ncurses then returns
+ * ERR at once, forever; quit instead of spinning. */
+static bool terminal_gone(void)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
+/* Returns false when the user quits. */
+static bool handle_key(struct tui *t, int kind, wint_t ch)
+{
+	if (t->help) {
+		t->help = false;
+		clear();
+		return true;
+	}
+	if (t->input != INPUT_NONE) {
+		handle_input_key(t, kind, ch);
+		return true;
+	}
+	int page = table_rows() > 1 ? table_rows() - 1 : 1;
+	if (kind == KEY_CODE_YES) {
+		switch (ch) {
+		case KEY_UP: select_row(t, t->sel - 1); break;
+		case KEY_DOWN: select_row(t, t->sel + 1); break;
+		case KEY_PPAGE: select_row(t, t->sel - page); break;
+		case KEY_NPAGE: select_row(t, t->sel + page); break;
+		case KEY_HOME: select_row(t, 0); break;
+		case KEY_END: select_row(t, (long)t->v.n - 1); break;
+		case KEY_F(1): t->help = true; break;
+		case KEY_F(2): pick_columns(t); break;
+		case KEY_F(3): t->input = INPUT_SEARCH; t->search[0] = '\0'; break;
+		case KEY_F(4): t->input = INPUT_FILTER; break;
+		case KEY_F(6): pick_sort(t); break;
+		case KEY_F(10): return false;
+		case KEY_MOUSE: handle_mouse(t); break;
+		case KEY_RESIZE: clear(); rebuild(t); break;
+		default: break;
+		}
+		return true;
+	}
+	switch (ch) {
+	case 'q': return false;
+	case 'h': case '?': t->help = true; break;
+	case '/': t->input = INPUT_SEARCH; t->search[0] = '\0'; break;
+	case '\\': t->input = INPUT_FILTER; break;
+	case 'M': change_sort(t, COL_RSS, false); break;
+	case 'P': change_sort(t, COL_PSS, false); break;
+	case 'W': change_sort(t, COL_SWAP, false); break;
+	case 'G': change_sort(t, COL_GROWTH, false); break;
+	case 'I': change_sort(t, t->cfg->sort, !t->cfg->reverse); break;
+	case '<': case ',': cycle_sort(t, -1); break;
+	case '>': case '.': cycle_sort(t, +1); break;
+	case 'C': pick_columns(t); break;
+	case 'K':
+		t->cfg->show_kthreads = t->set->rc->show_kthreads = !t->cfg->show_kthreads;
+		t->rc_dirty = true;
+		rebuild(t);
+		set_status(t, t->cfg->show_kthreads ? "showing kernel threads"
+		                                     : "hiding kernel threads");
+		break;
+	case CTRL('l'): clear(); break;
+	default: break;
+	}
+	return true;
+}
+
+static void load_theme(struct tui *t)
+{
+	struct theme th;
+	theme_init(&th);
+	char *path = theme_find(t->cfg->theme);
+	if (!path) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "theme '%.60s' not found: no colours", t->cfg->theme);
+		set_status(t, msg);
+	} else {
+		theme_load_file(&th, path, NULL, NULL);
+		free(path);
+	}
+	palette_init(&th, t->set->opts->no_color);
+}
+
+int tui_run(const struct tui_setup *set)
+{
+	struct tui t;
+	memset(&t, 0, sizeof t);
+	t.set = set;
+	t.cfg = set->live;
+	model_init(&t.m);
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_quit_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	/* The first tick reads every PSS: take it before the screen opens so
+	 * a failure prints plainly. */
+	if (source_tick(set->src, &t.m) < 0) {
+		fprintf(stderr, "leaktop: %s\n", source_error(set->src));
+		model_free(&t.m);
+		return 1;
+	}
+	if (!initscr()) {
+		fprintf(stderr, "leaktop: cannot initialise the terminal\n");
+		model_free(&t.m);
+		return 1;
+	}
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	set_escdelay(25);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+	load_theme(&t);
+	if (set->startup_note)
+		set_status(&t, set->startup_note);
+	rebuild(&t);
+
+	double delay = t.cfg->delay_tenths / 10.0;
+	double next = mono_now() + delay;
+	int status = 0;
+	while (!quit_signal) {
+		double now = mono_now();
+		if (now >= next) {
+			if (source_tick(set->src, &t.m) < 0) {
+				endwin();
+				fprintf(stderr, "leaktop: %s\n", source_error(set->src));
+				status = 1;
+				goto out;
+			}
+			next += delay;
+			if (next < now)
+				next = now + delay;
+			rebuild(&t);
+		}
+		render(&t);
+		int ms = (int)((next - mono_now()) * 1000) + 1;
+		timeout(ms > 0 ? ms : 0);
+		wint_t ch;
+		int kind = get_wch(&ch);
+		if (kind == ERR) {
+			if (terminal_gone())
+				break;
+			continue;
+		}
+		if (!handle_key(&t, kind, ch))
+			break;
+	}
+	endwin();
+out:
+	if (t.rc_dirty && set->rc_path && config_save(set->rc, set->rc_path) < 0)
+		fprintf(stderr, "leaktop: could not save settings to %s: %s\n",
+		        set->rc_path, strerror(errno));
+	procview_free(&t.v);
+	model_free(&t.m);
+	return status;
+}
