@@ -13,6 +13,15 @@
 #define MIN_SPARK 4
 #define MAX_SPARK 30
 
+/* A fixed column's width: room for its title plus the sort arrow, so the
+ * marker never falls off whichever column is sorted. */
+static int fixed_width(int col)
+{
+	int w = column_info[col].width;
+	int title = (int)strlen(column_info[col].title) + 1;
+	return w > title ? w : title;
+}
+
 void table_layout(struct table_layout *l, const struct config *c, int cols)
 {
 	int fixed = 0, nspark = 0;
@@ -24,7 +33,7 @@ void table_layout(struct table_layout *l, const struct config *c, int cols)
 		if (column_info[i].spark_metric >= 0)
 			nspark++;
 		else if (i != COL_COMMAND)
-			fixed += column_info[i].width + 1;
+			fixed += fixed_width(i) + 1;
 	}
 	int room = cols - fixed - (l->shown[COL_COMMAND] ? MIN_COMMAND : 0);
 	l->spark_w = nspark ? room / nspark - 1 : 0;
@@ -44,7 +53,7 @@ void table_layout(struct table_layout *l, const struct config *c, int cols)
 			continue;
 		int w = column_info[i].spark_metric >= 0 ? l->spark_w
 		      : i == COL_COMMAND ? (cols - x > 0 ? cols - x : 0)
-		                         : column_info[i].width;
+		                         : fixed_width(i);
 		l->x[i] = x;
 		l->w[i] = w;
 		x += w + 1;

@@ -49,8 +49,8 @@ LEAKER_RUNAS=$TU start_leaker --rate 32M --max 16M --name "e2euserlk$$"
 ULEAK=$LEAKER_PID
 LEAKER_RUNAS=
 [ "$(stat -c %u "/proc/$ULEAK")" = "$TUID" ] || fail "the user's leaker $ULEAK is not owned by $TU"
-wait_rss "$RLEAK" $((15 * 1024)) 15
-wait_rss "$ULEAK" $((15 * 1024)) 15
+wait_full "$RLEAK" 15
+wait_full "$ULEAK" 15
 
 # --- json ------------------------------------------------------------------
 as_user "$LEAKTOP" --batch -n 1 --format json >"$out" 2>"$err"

@@ -16,8 +16,8 @@ start_leaker --rate 64M --max 96M --name "$BIG_NAME"
 BIG=$LEAKER_PID
 start_bg sleep 600
 SLP=$BG_PID
-wait_rss "$SMALL" $((15 * 1024)) 20
-wait_rss "$BIG" $((95 * 1024)) 20
+wait_full "$SMALL" 20
+wait_full "$BIG" 20
 
 # sort_col: the column name carrying the sort marker in the header.
 sort_col() {

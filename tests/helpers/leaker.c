@@ -11,7 +11,7 @@
  * K, M or G suffix (powers of 1024).
  *
  * On start it prints its pid and "ready" on one line ("PID ready") and
- * flushes stdout.  It names itself NAME (prctl PR_SET_NAME, default
+ * flushes stdout; the first time it holds MAX it prints "PID full".  It names itself NAME (prctl PR_SET_NAME, default
  * "leaker"), dies with its parent (PR_SET_PDEATHSIG SIGKILL) and exits 0 on
  * SIGTERM or SIGINT. */
 #ifndef _GNU_SOURCE
@@ -119,6 +119,16 @@ static int allocate(uint64_t bytes)
 	memset(p, 0x5a, (size_t)bytes);
 	chunks[nchunks++] = p;
 	return 0;
+}
+
+static void announce_full(void)
+{
+	static int done;
+	if (!done) {
+		printf("%ld full\n", (long)getpid());
+		fflush(stdout);
+		done = 1;
+	}
 }
 
 static void free_all(void)
@@ -230,6 +240,7 @@ int main(int argc, char **argv)
 				break;
 			held += n;
 		}
+		announce_full();
 		while (!stop_requested)
 			pause();
 		free_all();
@@ -249,6 +260,7 @@ int main(int argc, char **argv)
 		if (chunk > 0 && allocate(chunk) == 0)
 			held += chunk;
 		if (have_max && held >= max) {
+			announce_full();
 			if (sawtooth) {
 				free_all();
 				held = 0;
