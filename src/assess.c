@@ -47,6 +47,26 @@ double assess_headroom(const struct model *m, const struct proc *p,
 	return sys;
 }
 
+const char *assess_flag_name(enum growth_flag f)
+{
+	return f == FLAG_ALERT ? "alert" : f == FLAG_WARN ? "warn" : "ok";
+}
+
+bool assess_lead_slope(const struct proc *p, double *slope, enum metric *mt)
+{
+	bool any = false;
+	for (int i = 0; i < METRIC_COUNT; i++) {
+		if (!p->growth.slope_known[i])
+			continue;
+		if (!any || p->growth.slope[i] > *slope) {
+			*slope = p->growth.slope[i];
+			*mt = (enum metric)i;
+		}
+		any = true;
+	}
+	return any;
+}
+
 /* The whole life of the process, as coarse as needed to fit SINCE_POINTS. */
 static double life_window(const struct model *m, const struct proc *p)
 {

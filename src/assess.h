@@ -24,6 +24,13 @@ void assess_defaults(struct assess_settings *s);
  * time this tick (for the bell). */
 size_t assess_model(struct model *m, const struct assess_settings *s);
 
+/* "ok", "warn" or "alert". */
+const char *assess_flag_name(enum growth_flag f);
+
+/* The process's headline slope: the fastest of its known metric slopes
+ * (bytes per second; *mt says which).  false while no slope is known. */
+bool assess_lead_slope(const struct proc *p, double *slope, enum metric *mt);
+
 /* Bytes free before the process hits the tightest limit: its cgroup's room
  * when limited, else MemAvailable + SwapFree.  *cgroup says which. */
 double assess_headroom(const struct model *m, const struct proc *p,

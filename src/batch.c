@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "assess.h"
 #include "escape.h"
 #include "format.h"
 #include "sparkline.h"
@@ -32,6 +33,33 @@ static double growth_window_s(const struct model *m)
 	return model_tick_span(m, from, m->tick);
 }
 
+/* SLOPE and TTL cells of batch text: "-" while unknown. */
+static void text_slope(char *buf, size_t n, const struct proc *p)
+{
+	double s;
+	enum metric mt;
+	if (assess_lead_slope(p, &s, &mt))
+		format_rate(buf, n, s);
+	else
+		snprintf(buf, n, "-");
+}
+
+static void text_ttl(char *buf, size_t n, const struct proc *p)
+{
+	if (p->growth.ttl_s >= 0) {
+		buf[0] = '~';
+		format_duration(buf + 1, n - 1, p->growth.ttl_s);
+	} else {
+		snprintf(buf, n, "-");
+	}
+}
+
+static const char *text_flag(const struct proc *p)
+{
+	return p->oom_killed ? "oom" : p->growth.flag == FLAG_OK ? "-"
+	                             : assess_flag_name(p->growth.flag);
+}
+
 static void text_figure(char *buf, size_t n, const struct figure *f)
 {
 	if (f->known)
@@ -49,20 +77,28 @@ void batch_print_text(FILE *out, const struct model *m,
 	if (!first)
 		fputc('\n', out);
 	fprintf(out, "leaktop %s  Mem %s/%s used, %s available, %s buff/cache"
-	        "  Swap %s/%s  %zu processes\n", t,
+	        "  Swap %s/%s  %zu processes", t,
 	        format_size(a, sizeof a, s->mem_used),
 	        format_size(b, sizeof b, s->mem_total),
 	        format_size(c, sizeof c, s->mem_available),
 	        format_size(d, sizeof d, s->buffers + s->cached),
 	        format_size(e, sizeof e, s->swap_used),
 	        format_size(f, sizeof f, s->swap_total), v->n);
-	fprintf(out, "%7s %-8s %5s %5s %5s %5s %6s %-*s %-*s %-*s %s\n", "PID",
-	        "USER", "RSS", "PSS", "SWAP", "SHR", "GROWTH", BATCH_SPARK_WIDTH,
+	if (m->sys.psi_known)
+		fprintf(out, "  PSI some %.2f%% full %.2f%%", m->sys.psi_some_avg10,
+		        m->sys.psi_full_avg10 < 0 ? 0 : m->sys.psi_full_avg10);
+	if (m->oom_watch || m->oom_total)
+		fprintf(out, "  OOM kills %zu (%zu since start)", m->oom_total,
+		        m->oom_since_start);
+	fputc('\n', out);
+	fprintf(out, "%7s %-8s %5s %5s %5s %5s %6s %-5s %7s %6s %-*s %-*s %-*s %s\n", "PID",
+	        "USER", "RSS", "PSS", "SWAP", "SHR", "GROWTH", "FLAG", "SLOPE", "TTL",
+	        BATCH_SPARK_WIDTH,
 	        "RSS~", BATCH_SPARK_WIDTH, "PSS~", BATCH_SPARK_WIDTH, "SWAP~",
 	        "Command");
 	for (size_t i = 0; i < v->n; i++) {
 		const struct proc *p = v->rows[i];
-		char rss[16], pss[16], swap[16], shr[16], growth[16];
+		char rss[16], pss[16], swap[16], shr[16], growth[16], slope[16], ttl[16];
 		char spark[METRIC_COUNT][BATCH_SPARK_WIDTH * 3 + 1];
 		int64_t g;
 		format_size(rss, sizeof rss, p->rss);
@@ -73,6 +109,8 @@ void batch_print_text(FILE *out, const struct model *m,
 			format_delta(growth, sizeof growth, g);
 		else
 			snprintf(growth, sizeof growth, "-");
+		text_slope(slope, sizeof slope, p);
+		text_ttl(ttl, sizeof ttl, p);
 		for (int mt = 0; mt < METRIC_COUNT; mt++) {
 			uint32_t w[BATCH_SPARK_WIDTH];
 			history_window(&p->hist, m->tick, (enum metric)mt,
@@ -82,8 +120,9 @@ void batch_print_text(FILE *out, const struct model *m,
 		char user[64];
 		escape_text(user, sizeof user, p->user, strlen(p->user), !utf8);
 		char *cmd = escape_dup(p->cmdline ? p->cmdline : p->comm, !utf8);
-		fprintf(out, "%7d %-8.8s %5s %5s %5s %5s %6s %s %s %s %s\n",
+		fprintf(out, "%7d %-8.8s %5s %5s %5s %5s %6s %-5s %7s %6s %s %s %s %s\n",
 		        (int)p->pid, user, rss, pss, swap, shr, growth,
+		        text_flag(p), slope, ttl,
 		        spark[METRIC_RSS], spark[METRIC_PSS], spark[METRIC_SWAP],
 		        cmd ? cmd : "");
 		free(cmd);
@@ -105,7 +144,10 @@ void batch_print_csv(FILE *out, const struct model *m,
 	rfc3339(t, sizeof t, tick_wall(m));
 	if (first)
 		fputs("time,pid,ppid,user,comm,cmdline,rss_bytes,pss_bytes,"
-		      "swap_bytes,shared_bytes,growth_bytes\n", out);
+		      "swap_bytes,shared_bytes,growth_bytes,flag,"
+		      "rss_slope_bytes_per_second,pss_slope_bytes_per_second,"
+		      "swap_slope_bytes_per_second,growing_since,"
+		      "time_to_limit_seconds\n", out);
 	for (size_t i = 0; i < v->n; i++) {
 		const struct proc *p = v->rows[i];
 		int64_t g;
@@ -121,6 +163,22 @@ void batch_print_csv(FILE *out, const struct model *m,
 		fprintf(out, ",%llu,", (unsigned long long)p->shared);
 		if (proc_growth(m, p, METRIC_RSS, BATCH_SPARK_WIDTH, &g))
 			fprintf(out, "%lld", (long long)g);
+		fprintf(out, ",%s", p->oom_killed ? "oom_killed"
+		                                  : assess_flag_name(p->growth.flag));
+		for (int mt = 0; mt < METRIC_COUNT; mt++) {
+			fputc(',', out);
+			if (p->growth.slope_known[mt])
+				fprintf(out, "%.1f", p->growth.slope[mt]);
+		}
+		fputc(',', out);
+		if (p->growth.since_mono >= 0) {
+			char since[40];
+			rfc3339(since, sizeof since, model_wall_at(m, p->growth.since_mono));
+			fputs(since, out);
+		}
+		fputc(',', out);
+		if (p->growth.ttl_s >= 0)
+			fprintf(out, "%.0f", p->growth.ttl_s);
 		fputc('\n', out);
 	}
 }
@@ -162,6 +220,33 @@ static json_t *json_rate(bool known, double v)
 	return known ? json_real(v) : json_null();
 }
 
+static void json_growth(json_t *o, const struct model *m, const struct proc *p)
+{
+	static const char *const keys[METRIC_COUNT] = {
+		"rss_slope_bytes_per_second", "pss_slope_bytes_per_second",
+		"swap_slope_bytes_per_second",
+	};
+	const struct growth *g = &p->growth;
+	for (int mt = 0; mt < METRIC_COUNT; mt++)
+		json_object_set_new(o, keys[mt], json_rate(g->slope_known[mt], g->slope[mt]));
+	json_object_set_new(o, "flag", json_string(assess_flag_name(g->flag)));
+	if (g->since_mono >= 0) {
+		char since[40];
+		rfc3339(since, sizeof since, model_wall_at(m, g->since_mono));
+		json_object_set_new(o, "growing_since", json_string(since));
+	} else {
+		json_object_set_new(o, "growing_since", json_null());
+	}
+	json_object_set_new(o, "time_to_limit_seconds", json_rate(g->ttl_s >= 0, g->ttl_s));
+	json_object_set_new(o, "time_to_limit_basis", g->ttl_s < 0 ? json_null()
+	                    : json_string(g->ttl_cgroup ? "cgroup" : "system"));
+	json_object_set_new(o, "cgroup_limit_bytes", p->limit.known && p->limit.limited
+	                    ? json_integer((json_int_t)p->limit.limit) : json_null());
+	json_object_set_new(o, "cgroup", p->limit.known && p->limit.limited
+	                    ? json_text(p->limit.cgroup) : json_null());
+	json_object_set_new(o, "oom_killed", json_boolean(p->oom_killed));
+}
+
 void batch_print_json(FILE *out, const struct model *m,
                       const struct procview *v)
 {
@@ -182,6 +267,13 @@ void batch_print_json(FILE *out, const struct model *m,
 		"swap_free_bytes", json_bytes(s->swap_free),
 		"swap_in_bytes_per_second", json_rate(s->swap_rates_known, s->swapin_bytes_per_s),
 		"swap_out_bytes_per_second", json_rate(s->swap_rates_known, s->swapout_bytes_per_s));
+	json_object_set_new(sys, "psi_some_avg10", json_rate(s->psi_known, s->psi_some_avg10));
+	json_object_set_new(sys, "psi_full_avg10",
+	                    json_rate(s->psi_known && s->psi_full_avg10 >= 0, s->psi_full_avg10));
+	json_object_set_new(sys, "oom_kills", m->oom_watch || m->oom_total
+	                    ? json_integer((json_int_t)m->oom_total) : json_null());
+	json_object_set_new(sys, "oom_kills_since_start", m->oom_watch || m->oom_total
+	                    ? json_integer((json_int_t)m->oom_since_start) : json_null());
 	json_object_set_new(root, "system", sys);
 
 	json_t *procs = json_array();
@@ -206,6 +298,7 @@ void batch_print_json(FILE *out, const struct model *m,
 		                    proc_growth(m, p, METRIC_RSS, BATCH_SPARK_WIDTH, &g)
 		                        ? json_integer(g) : json_null());
 		json_object_set_new(o, "growth_window_seconds", json_real(window));
+		json_growth(o, m, p);
 		json_array_append_new(procs, o);
 	}
 	json_object_set_new(root, "processes", procs);
@@ -231,8 +324,10 @@ int batch_run(struct source *src, const struct options *o,
 {
 	struct model m;
 	struct procview v = { 0 };
-	struct procview_options vo = { c->sort, c->reverse, NULL,
-	                               c->show_kthreads, BATCH_SPARK_WIDTH };
+	struct procview_options vo = {
+		.sort = c->sort, .reverse = c->reverse, .show_kthreads = c->show_kthreads,
+		.only_growing = c->only_growing, .growth_ticks = BATCH_SPARK_WIDTH,
+	};
 	int status = 0;
 
 	/* A reader that goes away (| head) ends the run quietly. */
@@ -244,6 +339,7 @@ int batch_run(struct source *src, const struct options *o,
 			status = 1;
 			break;
 		}
+		assess_model(&m, &c->growth);
 		if (i == 0) {
 			for (size_t k = 0; k < o->npids; k++)
 				if (!model_find(&m, o->pids[k]))

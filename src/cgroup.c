@@ -163,7 +163,9 @@ static bool walk(const char *mount, const char *path, const char *limit_file,
 			any = true;
 			if (!unlimited) {
 				uint64_t room = limit > usage ? limit - usage : 0;
-				if (!out->limited || room < out->limit - out->usage) {
+				uint64_t best = out->limit > out->usage
+				              ? out->limit - out->usage : 0;
+				if (!out->limited || room < best) {
 					out->limited = true;
 					out->limit = limit;
 					out->usage = usage;

@@ -4,8 +4,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "assess.h"
+
 const struct column_info column_info[COL_COUNT] = {
-	[COL_PID] = { "pid", "PID", "process ID", 7, true, false, true, -1 },
+	[COL_PID] = { "pid", "PID", "process ID, after a marker: ! alert, + warn, X OOM-killed", 8, true, false, true, -1 },
 	[COL_PPID] = { "ppid", "PPID", "parent process ID", 7, true, false, false, -1 },
 	[COL_USER] = { "user", "USER", "effective user", 8, false, false, true, -1 },
 	[COL_RSS] = { "rss", "RSS", "resident set size (statm, every tick)", 5, true, true, true, -1 },
@@ -13,6 +15,8 @@ const struct column_info column_info[COL_COUNT] = {
 	[COL_SWAP] = { "swap", "SWAP", "swapped-out anonymous memory (status VmSwap)", 5, true, true, true, -1 },
 	[COL_SHR] = { "shr", "SHR", "resident shared pages (statm)", 5, true, true, true, -1 },
 	[COL_GROWTH] = { "growth", "GROWTH", "RSS change over the sparkline window", 6, true, true, true, -1 },
+	[COL_SLOPE] = { "slope", "SLOPE", "growth rate of the floor over the slope window (fastest of RSS, PSS, swap), per minute", 7, true, true, true, -1 },
+	[COL_TTL] = { "ttl", "TTL", "time until a growing process reaches its cgroup limit or MemAvailable + free swap", 6, true, false, true, -1 },
 	[COL_RSS_SPARK] = { "rss_history", "RSS~", "RSS history sparkline", 0, false, true, true, METRIC_RSS },
 	[COL_PSS_SPARK] = { "pss_history", "PSS~", "PSS history sparkline", 0, false, true, true, METRIC_PSS },
 	[COL_SWAP_SPARK] = { "swap_history", "SWAP~", "swap history sparkline", 0, false, true, true, METRIC_SWAP },
@@ -73,6 +77,17 @@ static int compare_value(const struct model *m, const struct proc *a,
 		*known_b = proc_growth(m, b, METRIC_RSS, growth_ticks, &gb);
 		return (gb > ga) - (gb < ga);
 	}
+	case COL_SLOPE: {
+		double sa = 0, sb = 0;
+		enum metric ma, mb;
+		*known_a = assess_lead_slope(a, &sa, &ma);
+		*known_b = assess_lead_slope(b, &sb, &mb);
+		return (sb > sa) - (sb < sa);
+	}
+	case COL_TTL:
+		*known_a = a->growth.ttl_s >= 0;
+		*known_b = b->growth.ttl_s >= 0;
+		return (a->growth.ttl_s > b->growth.ttl_s) - (a->growth.ttl_s < b->growth.ttl_s);
 	case COL_COMMAND: return strcmp(command_of(a), command_of(b));
 	default: return 0;   /* COL_PID: the tie-break below */
 	}

@@ -38,6 +38,24 @@ char *format_delta(char *buf, size_t n, int64_t bytes)
 	return format_magnitude(buf, n, bytes ? "+" : "", (uint64_t)bytes);
 }
 
+char *format_rate(char *buf, size_t n, double bytes_per_s)
+{
+	double per_min = bytes_per_s * 60.0;
+	if (!(per_min == per_min))  /* NaN */
+		per_min = 0;
+	if (per_min > 9e18)
+		per_min = 9e18;
+	if (per_min < -9e18)
+		per_min = -9e18;
+	char v[16];
+	format_delta(v, sizeof v, (int64_t)(per_min < 0 ? per_min - 0.5 : per_min + 0.5));
+	if (v[0] == '0' && v[1] == '\0')
+		snprintf(buf, n, "0");
+	else
+		snprintf(buf, n, "%s/m", v);
+	return buf;
+}
+
 char *format_duration(char *buf, size_t n, double seconds)
 {
 	/* Clamp first: NaN, negative and huge values would be undefined. */

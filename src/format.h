@@ -13,6 +13,11 @@ char *format_size(char *buf, size_t n, uint64_t bytes);
 /* Signed change, with an explicit sign: "+12M", "-3.1M", "0". */
 char *format_delta(char *buf, size_t n, int64_t bytes);
 
+/* A growth rate per minute, with its sign, at most 7 characters:
+ * "+38M/m", "-512K/m", "0".  bytes_per_s is rounded to whole bytes a
+ * minute. */
+char *format_rate(char *buf, size_t n, double bytes_per_s);
+
 /* Seconds as the largest two units: "45s", "3m20s", "2h10m", "4d03h". */
 char *format_duration(char *buf, size_t n, double seconds);
 

@@ -27,6 +27,8 @@ void model_free(struct model *m)
 	for (size_t i = 0; i < m->nprocs; i++)
 		proc_free(m->procs[i]);
 	free(m->procs);
+	model_dismiss_all_killed(m);
+	free(m->killed);
 	memset(m, 0, sizeof *m);
 }
 
@@ -83,6 +85,69 @@ struct proc *model_add(struct model *m, pid_t pid)
 	return p;
 }
 
+/* Moves a killed process's row to m->killed, dropping the oldest kept one
+ * when full.  false when out of memory (the caller frees p). */
+static bool keep_killed(struct model *m, struct proc *p)
+{
+	if (!m->killed) {
+		m->killed = calloc(MODEL_KILLED_KEEP, sizeof *m->killed);
+		if (!m->killed)
+			return false;
+	}
+	if (m->nkilled == MODEL_KILLED_KEEP) {
+		proc_free(m->killed[0]);
+		memmove(m->killed, m->killed + 1, (m->nkilled - 1) * sizeof *m->killed);
+		m->nkilled--;
+	}
+	m->killed[m->nkilled++] = p;
+	return true;
+}
+
+bool model_dismiss_killed(struct model *m, const struct proc *p)
+{
+	for (size_t i = 0; i < m->nkilled; i++) {
+		if (m->killed[i] != p)
+			continue;
+		proc_free(m->killed[i]);
+		memmove(m->killed + i, m->killed + i + 1,
+		        (m->nkilled - i - 1) * sizeof *m->killed);
+		m->nkilled--;
+		return true;
+	}
+	return false;
+}
+
+void model_dismiss_all_killed(struct model *m)
+{
+	for (size_t i = 0; i < m->nkilled; i++)
+		proc_free(m->killed[i]);
+	m->nkilled = 0;
+}
+
+void model_add_oom(struct model *m, const struct oom_kill *k)
+{
+	m->ooms[m->oom_total % MODEL_OOM_KEEP] = *k;
+	m->oom_total++;
+	if (!k->before_start)
+		m->oom_since_start++;
+	struct proc *p = model_find(m, k->pid);
+	/* The kernel's comm is the task's 15-byte name, as ours. */
+	if (p && !k->before_start && strncmp(p->comm, k->comm, 15) == 0) {
+		p->oom_killed = true;
+		p->oom_wall = k->wall;
+	}
+}
+
+size_t model_oom_count(const struct model *m)
+{
+	return m->oom_total < MODEL_OOM_KEEP ? m->oom_total : MODEL_OOM_KEEP;
+}
+
+const struct oom_kill *model_oom(const struct model *m, size_t i)
+{
+	return &m->ooms[(m->oom_total - 1 - i) % MODEL_OOM_KEEP];
+}
+
 void model_prune(struct model *m, bool (*gone)(const struct proc *, void *),
                  void (*release)(struct proc *, void *), void *ctx)
 {
@@ -92,7 +157,8 @@ void model_prune(struct model *m, bool (*gone)(const struct proc *, void *),
 		if (gone(p, ctx)) {
 			if (release)
 				release(p, ctx);
-			proc_free(p);
+			if (!p->oom_killed || !keep_killed(m, p))
+				proc_free(p);
 		} else {
 			m->procs[out++] = p;
 		}
@@ -115,6 +181,19 @@ double model_now(const struct model *m)
 bool figure_stale(const struct model *m, const struct figure *f)
 {
 	return f->known && f->read_tick < m->tick;
+}
+
+struct timespec model_wall_at(const struct model *m, double mono)
+{
+	struct timespec w = m->wall[m->tick % HISTORY_LEN];
+	double back = model_now(m) - mono;
+	long long ns = (long long)w.tv_sec * 1000000000LL + w.tv_nsec -
+	               (long long)(back * 1e9);
+	if (ns < 0)
+		ns = 0;
+	w.tv_sec = (time_t)(ns / 1000000000LL);
+	w.tv_nsec = (long)(ns % 1000000000LL);
+	return w;
 }
 
 double model_oldest_pss(const struct model *m)

@@ -46,8 +46,9 @@ struct growth {
  * that grow (reading it for all would cost a file per process). */
 struct proc_limit {
 	bool known;          /* cgroup looked up */
+	double read_mono;    /* when */
 	bool limited;        /* a cgroup limit applies */
-	char cgroup[128];    /* the cgroup holding the tightest limit */
+	char cgroup[256];    /* the cgroup holding the tightest limit */
 	uint64_t limit, usage;
 };
 
@@ -57,6 +58,8 @@ struct proc_fds {
 
 struct proc {
 	pid_t pid, ppid;
+	bool oom_killed;          /* the kernel's OOM killer chose it */
+	struct timespec oom_wall; /* when, as the kernel logged it */
 	uid_t uid;
 	char user[33];
 	char comm[64];            /* untrusted: escape before output */
@@ -78,6 +81,23 @@ struct proc {
 	struct history hist;
 };
 
+/* One OOM kill, from the kernel log.  comm and the cgroups are untrusted. */
+struct oom_kill {
+	struct timespec wall;     /* when the kernel logged it */
+	bool before_start;        /* logged before leaktop started */
+	pid_t pid;
+	uid_t uid;
+	bool uid_known;
+	char comm[64];
+	uint64_t anon_rss, file_rss, shmem_rss;   /* bytes */
+	char constraint[32];      /* "CONSTRAINT_MEMCG", ... or "" */
+	char oom_memcg[128];      /* the cgroup that ran out, or "" */
+	char task_memcg[128];     /* the victim's cgroup, or "" */
+};
+
+#define MODEL_OOM_KEEP 64     /* most recent kills kept for the list */
+#define MODEL_KILLED_KEEP 64  /* killed processes' rows kept at most */
+
 struct sysmem {
 	uint64_t mem_total, mem_available, mem_used, mem_free;
 	uint64_t buffers, cached;         /* cached = Cached + SReclaimable */
@@ -85,6 +105,8 @@ struct sysmem {
 	uint64_t pswpin, pswpout;         /* pages, cumulative */
 	double swapin_bytes_per_s, swapout_bytes_per_s;
 	bool swap_rates_known;            /* false until two readings */
+	bool psi_known;                   /* /proc/pressure/memory read */
+	double psi_some_avg10, psi_full_avg10;   /* percent */
 };
 
 struct model {
@@ -97,6 +119,17 @@ struct model {
 	long page_size;
 	uint64_t swap_activity_tick;  /* last tick swap moved: swap-in, swap-out
 	                                 or a change of swap in use */
+
+	/* OOM kills seen in the kernel log: a ring of the latest, and counts. */
+	struct oom_kill ooms[MODEL_OOM_KEEP];
+	size_t oom_total;             /* every kill seen; ooms holds the last */
+	size_t oom_since_start;       /* of those, logged since leaktop started */
+	bool oom_watch;               /* the kernel log is being watched */
+	char oom_watch_note[128];     /* why not, when it is not */
+
+	/* Rows of OOM-killed processes, kept after they exit until dismissed. */
+	struct proc **killed;
+	size_t nkilled;
 };
 
 void model_init(struct model *m);
@@ -108,9 +141,20 @@ void model_begin_tick(struct model *m, struct timespec wall, double mono);
 struct proc *model_find(const struct model *m, pid_t pid);
 /* Adds a new process (the model takes ownership); NULL when out of memory. */
 struct proc *model_add(struct model *m, pid_t pid);
-/* Drops every process for which gone(p, ctx) is true; calls release(p) first. */
+/* Drops every process for which gone(p, ctx) is true; calls release(p) first.
+ * An OOM-killed process moves to m->killed instead of being freed. */
 void model_prune(struct model *m, bool (*gone)(const struct proc *, void *),
                  void (*release)(struct proc *, void *), void *ctx);
+
+/* Records a kill from the kernel log and marks the process it names (same
+ * PID and comm) as OOM-killed. */
+void model_add_oom(struct model *m, const struct oom_kill *k);
+/* The i-th most recent kill kept (0: newest); i < model_oom_count(m). */
+const struct oom_kill *model_oom(const struct model *m, size_t i);
+size_t model_oom_count(const struct model *m);
+/* Forgets a killed process's row (p is freed); false when p is not one. */
+bool model_dismiss_killed(struct model *m, const struct proc *p);
+void model_dismiss_all_killed(struct model *m);
 
 /* Seconds between the starts of tick a and tick b (b >= a), both recent. */
 double model_tick_span(const struct model *m, uint64_t a, uint64_t b);
@@ -118,6 +162,10 @@ double model_tick_span(const struct model *m, uint64_t a, uint64_t b);
 double model_now(const struct model *m);
 /* Whether a known figure was read before the current tick. */
 bool figure_stale(const struct model *m, const struct figure *f);
+
+/* Wall-clock time of a monotonic instant, through the current tick's pair
+ * of clocks. */
+struct timespec model_wall_at(const struct model *m, double mono);
 
 /* Age in seconds of the oldest known PSS reading (0 when none). */
 double model_oldest_pss(const struct model *m);

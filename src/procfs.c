@@ -1,6 +1,7 @@
 /* procfs.c - see procfs.h. */
 #include "procfs.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* Parses an unsigned decimal at *p (not past end); advances *p. */
@@ -200,4 +201,59 @@ enum procfs_result procfs_parse_stat(const char *buf, size_t len,
 	if (p >= end || (*p != ' ' && *p != '\n'))
 		return PROCFS_MALFORMED;
 	return PROCFS_OK;
+}
+
+/* "avg10=F" in one PSI line [p, end): percent with up to two decimals. */
+static bool psi_avg10(const char *p, const char *end, double *out)
+{
+	const char *k = NULL;
+	for (const char *q = p; q + 6 <= end; q++)
+		if (memcmp(q, "avg10=", 6) == 0) {
+			k = q + 6;
+			break;
+		}
+	if (!k)
+		return false;
+	uint64_t whole, frac = 0;
+	const char *q = k;
+	if (parse_u64(&q, end, &whole) < 0 || whole > 100)
+		return false;
+	double scale = 1;
+	if (q < end && *q == '.') {
+		q++;
+		const char *f0 = q;
+		if (parse_u64(&q, end, &frac) < 0 || q - f0 > 6)
+			return false;
+		for (const char *d = f0; d < q; d++)
+			scale *= 10;
+	}
+	if (q < end && *q != ' ' && *q != '\n')
+		return false;
+	*out = (double)whole + (double)frac / scale;
+	return true;
+}
+
+enum procfs_result procfs_parse_psi(const char *buf, size_t len, double *some,
+                                    double *full)
+{
+	const char *p = buf, *end = buf + len;
+	bool have_some = false;
+	*full = -1;
+	if (len == 0 || end[-1] != '\n')
+		return PROCFS_MALFORMED;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return PROCFS_MALFORMED;
+		if (nl - p >= 5 && memcmp(p, "some ", 5) == 0) {
+			if (!psi_avg10(p, nl, some))
+				return PROCFS_MALFORMED;
+			have_some = true;
+		} else if (nl - p >= 5 && memcmp(p, "full ", 5) == 0) {
+			if (!psi_avg10(p, nl, full))
+				return PROCFS_MALFORMED;
+		}
+		p = nl + 1;
+	}
+	return have_some ? PROCFS_OK : PROCFS_MALFORMED;
 }

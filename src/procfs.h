@@ -56,4 +56,10 @@ enum procfs_result procfs_parse_stat(const char *buf, size_t len,
 enum procfs_result procfs_parse_loadavg_last_pid(const char *buf, size_t len,
                                                  long *pid);
 
+/* avg10 of the "some" and "full" lines of /proc/pressure/memory, in
+ * percent.  A kernel before 5.x's "full" line may be absent: *full is then
+ * negative. */
+enum procfs_result procfs_parse_psi(const char *buf, size_t len, double *some,
+                                    double *full);
+
 #endif

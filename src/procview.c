@@ -24,22 +24,31 @@ static int cmp_rows(const void *a, const void *b)
 	                      sort_opts->reverse, sort_opts->growth_ticks);
 }
 
+static bool shown(const struct proc *p, const struct procview_options *o)
+{
+	if (p->kthread && !o->show_kthreads)
+		return false;
+	if (o->only_growing && p->growth.flag == FLAG_OK && !p->oom_killed)
+		return false;
+	return proc_matches(p, o->filter);
+}
+
 int procview_build(struct procview *v, const struct model *m,
                    const struct procview_options *o)
 {
+	size_t total = m->nprocs + m->nkilled;
 	v->n = 0;
-	if (m->nprocs > v->cap) {
-		struct proc **nr = realloc(v->rows, m->nprocs * sizeof *nr);
+	if (total > v->cap) {
+		struct proc **nr = realloc(v->rows, total * sizeof *nr);
 		if (!nr)
 			return -1;
 		v->rows = nr;
-		v->cap = m->nprocs;
+		v->cap = total;
 	}
-	for (size_t i = 0; i < m->nprocs; i++) {
-		struct proc *p = m->procs[i];
-		if ((p->kthread && !o->show_kthreads) || !proc_matches(p, o->filter))
-			continue;
-		v->rows[v->n++] = p;
+	for (size_t i = 0; i < total; i++) {
+		struct proc *p = i < m->nprocs ? m->procs[i] : m->killed[i - m->nprocs];
+		if (shown(p, o))
+			v->rows[v->n++] = p;
 	}
 	sort_model = m;
 	sort_opts = o;

@@ -13,6 +13,8 @@ struct procview_options {
 	bool reverse;             /* opposite of the column's natural order */
 	const char *filter;       /* case-insensitive substring, or NULL */
 	bool show_kthreads;
+	bool only_growing;        /* only processes over a warn threshold (and
+	                             rows of OOM-killed ones) */
 	size_t growth_ticks;      /* window of the growth column */
 };
 
@@ -21,7 +23,8 @@ struct procview {
 	size_t n, cap;
 };
 
-/* Rebuilds v from m.  Returns 0, or -1 when out of memory (v is empty). */
+/* Rebuilds v from m: its live processes, then the kept rows of OOM-killed
+ * ones, filtered and sorted together.   Returns 0, or -1 when out of memory (v is empty). */
 int procview_build(struct procview *v, const struct model *m,
                    const struct procview_options *o);
 void procview_free(struct procview *v);

@@ -14,6 +14,7 @@
 #include "procfs.h"
 #include "refresh.h"
 #include "sysmem.h"
+#include "syswatch.h"
 
 /* Identity (user, comm, cmdline) of a process is re-read when its statm
  * shows an exec (the text size changed), and otherwise this often, a few
@@ -36,6 +37,7 @@ struct sampler {
 	uint64_t listed_tick;
 	struct sysmem_reader *sys;
 	struct identity_reader *ident;
+	struct syswatch *watch;
 	size_t max_kept;        /* descriptors we may keep open */
 	struct sampler_stats stats;
 	double last_mono;
@@ -437,6 +439,8 @@ static int sampler_tick(struct source *src, struct model *m)
 	    m->sys.swap_used != used)
 		m->swap_activity_tick = m->tick;
 
+	syswatch_before_procs(s->watch, m);
+
 	/* Listing /proc costs as much as reading every statm: skip it when no
 	 * PID was handed out since; exits still show as ESRCH below. */
 	size_t n_new = 0;
@@ -484,6 +488,7 @@ static int sampler_tick(struct source *src, struct model *m)
 
 	refresh_figures(s, m);
 	record_history(m);
+	syswatch_after_procs(s->watch, m);
 	update_notice(s, m);
 
 	s->last_mono = mono;
@@ -512,6 +517,7 @@ static void sampler_destroy(struct source *src)
 		close(s->loadavg_fd);
 	sysmem_close(s->sys);
 	identity_close(s->ident);
+	syswatch_close(s->watch);
 	free(s->scratch);
 	free(s);
 }
@@ -538,7 +544,8 @@ struct source *sampler_new(const struct sampler_options *o, const char **err)
 	s->last_pid = -1;
 	s->sys = sysmem_open();
 	s->ident = identity_open();
-	if (s->proc_fd < 0 || !s->sys || !s->ident) {
+	s->watch = s->proc_fd >= 0 ? syswatch_open(s->proc_fd) : NULL;
+	if (s->proc_fd < 0 || !s->sys || !s->ident || !s->watch) {
 		*err = "cannot open /proc (is procfs mounted?)";
 		sampler_destroy(&s->base);
 		return NULL;

@@ -37,6 +37,11 @@ const char *const theme_role_names[ROLE_COUNT] = {
 	[ROLE_PROMPT] = "prompt",
 	[ROLE_HELP_KEY] = "help_key",
 	[ROLE_HELP_TEXT] = "help_text",
+	[ROLE_ROW_WARN] = "row_warn",
+	[ROLE_ROW_ALERT] = "row_alert",
+	[ROLE_ROW_KILLED] = "row_killed",
+	[ROLE_METER_WARN] = "meter_warn",
+	[ROLE_METER_ALERT] = "meter_alert",
 };
 
 static const char *const color_names[8] = {

@@ -26,6 +26,26 @@ static bool theil_sen(const double *t, const double *v, int k, double *out)
 	return true;
 }
 
+/* Whether the k span minima really move at slope s, not by chance.
+ * Sign test: the floor moves the slope's way from every span to the next
+ * but at most one (of five or more), so a one-off step is not growth.
+ * Size test: the rise over the spans exceeds jitter, how far a span's
+ * lowest sample can sit above the true floor when a sawtooth is seen only
+ * a few times a period (one sample-to-sample rise). */
+static bool steady(const double *t, const double *v, int k, double s,
+                   double jitter)
+{
+	int ups = 0, downs = 0;
+	for (int i = 1; i < k; i++) {
+		ups += v[i] > v[i - 1];
+		downs += v[i] < v[i - 1];
+	}
+	int need = k >= 5 ? k - 2 : k - 1;
+	if ((s > 0 && ups < need) || (s < 0 && downs < need) || s == 0)
+		return false;
+	return fabs(s) * (t[k - 1] - t[0]) > jitter;
+}
+
 bool trend_floor_slope(const double *t, const double *v, size_t n,
                        double window_s, double *slope)
 {
@@ -35,6 +55,7 @@ bool trend_floor_slope(const double *t, const double *v, size_t n,
 	double span = window_s / TREND_SEGMENTS;
 	double mt[TREND_SEGMENTS], mv[TREND_SEGMENTS];
 	bool have[TREND_SEGMENTS] = { false };
+	double step[TREND_SEGMENTS] = { 0 };   /* largest rise between samples */
 	double first = end;
 
 	for (size_t i = 0; i < n; i++) {
@@ -45,6 +66,8 @@ bool trend_floor_slope(const double *t, const double *v, size_t n,
 		int s = (int)((t[i] - start) / span);
 		if (s >= TREND_SEGMENTS)
 			s = TREND_SEGMENTS - 1;
+		if (i > 0 && t[i - 1] >= start && v[i] - v[i - 1] > step[s])
+			step[s] = v[i] - v[i - 1];
 		if (!have[s] || v[i] < mv[s]) {
 			mv[s] = v[i];
 			mt[s] = t[i];
@@ -54,28 +77,24 @@ bool trend_floor_slope(const double *t, const double *v, size_t n,
 	if (end - first < window_s / 2)
 		return false;
 
-	double pt[TREND_SEGMENTS], pv[TREND_SEGMENTS];
+	double pt[TREND_SEGMENTS], pv[TREND_SEGMENTS], ps[TREND_SEGMENTS];
 	int k = 0;
 	for (int s = 0; s < TREND_SEGMENTS; s++)
 		if (have[s]) {
 			pt[k] = mt[s];
+			ps[k] = step[s];
 			pv[k++] = mv[s];
 		}
 	if (k < 3)
 		return false;
+	/* The typical span's largest step: one big allocation is no jitter. */
+	qsort(ps, (size_t)k, sizeof *ps, cmp_double);
+	double jitter = k % 2 ? ps[k / 2] : (ps[k / 2 - 1] + ps[k / 2]) / 2;
 
 	double s;
 	if (!theil_sen(pt, pv, k, &s))
 		return false;
-	/* Sign test: the floor must move the slope's way from most spans to
-	 * the next, or a one-off step (one rise, then level) would pass for
-	 * steady growth. */
-	int ups = 0, downs = 0;
-	for (int i = 1; i < k; i++) {
-		ups += pv[i] > pv[i - 1];
-		downs += pv[i] < pv[i - 1];
-	}
-	if ((s > 0 && 2 * ups <= k - 1) || (s < 0 && 2 * downs <= k - 1))
+	if (!steady(pt, pv, k, s, jitter))
 		s = 0;
 	*slope = s;
 	return true;

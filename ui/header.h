@@ -4,13 +4,21 @@
 
 #include <stddef.h>
 
+#include "config.h"
 #include "model.h"
 
 #define HEADER_LINES 3
 
-/* Draws the meters and the tasks line at the top of the screen; note (or
- * NULL) goes on the tasks line. */
-void header_draw(const struct model *m, size_t nshown, double pss_max_age_s,
-                 const char *note);
+struct header_info {
+	size_t nshown;            /* rows in the table */
+	const char *zoom_label;   /* the sparklines' time per sample */
+	bool only_growing;
+	const char *note;         /* status message, or NULL */
+};
+
+/* Draws the meters (coloured and marked past cfg's thresholds), PSI, the
+ * OOM kill count and the tasks line at the top of the screen. */
+void header_draw(const struct model *m, const struct config *cfg,
+                 const struct header_info *info);
 
 #endif

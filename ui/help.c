@@ -11,7 +11,7 @@ static const char *const keys[][2] = {
 	{ "Up Down PgUp PgDn", "move the selection" },
 	{ "Home End", "first / last process" },
 	{ "mouse click", "select a row; on the header, sort by that column" },
-	{ "M P W G", "sort by RSS, PSS, SWAP, GROWTH" },
+	{ "M P W G", "sort by RSS, PSS, SWAP, SLOPE (growth rate)" },
 	{ "F6", "choose the sort column from a list" },
 	{ "< > , .", "sort by the previous / next column" },
 	{ "I", "invert the sort order" },
@@ -19,30 +19,61 @@ static const char *const keys[][2] = {
 	{ "\\ F4", "filter by command (Enter keeps, Esc clears)" },
 	{ "F2 C", "choose visible columns" },
 	{ "K", "show / hide kernel threads" },
+	{ "g", "show only growing processes (over a warn threshold)" },
+	{ "+ -", "sparklines: finer / coarser time (1 tick, 30 s, 5 min a sample)" },
+	{ "O", "list OOM kills from the kernel log" },
+	{ "x X", "dismiss the selected / every OOM-killed row" },
 	{ "Ctrl-L", "redraw the screen" },
 	{ "F1 h ?", "this help" },
 	{ "q F10", "quit (settings are saved to leaktoprc)" },
 };
 
-void help_draw(void)
+static const char *const notes[] = {
+	"",
+	"Markers left of the PID: ! over the alert slope, + over the warn slope,",
+	"X killed by the OOM killer (kept until dismissed).",
+	"n/a: not readable (reason on the tasks line); dim: not re-read this tick.",
+};
+
+#define NKEYS ((int)(sizeof keys / sizeof keys[0]))
+#define NNOTES ((int)(sizeof notes / sizeof notes[0]))
+/* Keys, a blank, "Columns:", the columns, the notes. */
+#define HELP_LINES (NKEYS + 2 + COL_COUNT + NNOTES)
+
+/* Draws line i (< HELP_LINES) of the help at y. */
+static void help_line(int i, int y)
 {
-	int y = 0;
-	erase();
-	draw_text(y++, 0, COLS, "leaktop help - any key returns", palette(ROLE_HEADER_LABEL), false);
-	y++;
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0] && y < LINES - 1; i++, y++) {
+	const int nkeys = NKEYS;
+	if (i < nkeys) {
 		draw_text(y, 1, 18, keys[i][0], palette(ROLE_HELP_KEY), false);
 		draw_text(y, 20, COLS - 20, keys[i][1], palette(ROLE_HELP_TEXT), false);
+		return;
 	}
-	y++;
-	if (y < LINES - 1)
-		draw_text(y++, 0, COLS, "Columns:", palette(ROLE_HEADER_LABEL), false);
-	for (int c = 0; c < COL_COUNT && y < LINES - 1; c++, y++) {
-		draw_text(y, 1, 18, column_info[c].title, palette(ROLE_HELP_KEY), false);
-		draw_text(y, 20, COLS - 20, column_info[c].help, palette(ROLE_HELP_TEXT), false);
+	i -= nkeys;
+	if (i == 1)
+		draw_text(y, 0, COLS, "Columns:", palette(ROLE_HEADER_LABEL), false);
+	if (i < 2)
+		return;
+	i -= 2;
+	if (i < COL_COUNT) {
+		draw_text(y, 1, 18, column_info[i].title, palette(ROLE_HELP_KEY), false);
+		draw_text(y, 20, COLS - 20, column_info[i].help, palette(ROLE_HELP_TEXT), false);
+		return;
 	}
-	if (y < LINES - 1)
-		draw_text(y++, 0, COLS, "n/a: not readable (reason on the tasks line); dim: "
-		          "not re-read this tick", palette(ROLE_HELP_TEXT), false);
+	draw_text(y, 0, COLS, notes[i - COL_COUNT], palette(ROLE_HELP_TEXT), false);
+}
+
+int help_draw(int top)
+{
+	erase();
+	draw_text(0, 0, COLS, "leaktop help - Up/Down/PgUp/PgDn scroll, any other key returns",
+	          palette(ROLE_HEADER_LABEL), false);
+	if (top > HELP_LINES - (LINES - 2))
+		top = HELP_LINES - (LINES - 2);
+	if (top < 0)
+		top = 0;
+	for (int y = 2; y < LINES && top + y - 2 < HELP_LINES; y++)
+		help_line(top + y - 2, y);
 	refresh();
+	return top;
 }

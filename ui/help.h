@@ -2,7 +2,7 @@
 #ifndef LEAKTOP_HELP_H
 #define LEAKTOP_HELP_H
 
-/* Draws the help screen over the whole terminal. */
-void help_draw(void);
+/* Draws the help scrolled to line top (clamped); returns the top used. */
+int help_draw(int top);
 
 #endif

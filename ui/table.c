@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "assess.h"
 #include "draw.h"
 #include "format.h"
 #include "palette.h"
@@ -22,12 +23,11 @@ static int fixed_width(int col)
 	return w > title ? w : title;
 }
 
-void table_layout(struct table_layout *l, const struct config *c, int cols)
+/* Sparkline width for the columns in l->shown, or 0 below MIN_SPARK. */
+static int spark_width(const struct table_layout *l, int cols)
 {
 	int fixed = 0, nspark = 0;
-	memset(l, 0, sizeof *l);
 	for (int i = 0; i < COL_COUNT; i++) {
-		l->shown[i] = c->visible[i];
 		if (!l->shown[i])
 			continue;
 		if (column_info[i].spark_metric >= 0)
@@ -35,17 +35,31 @@ void table_layout(struct table_layout *l, const struct config *c, int cols)
 		else if (i != COL_COMMAND)
 			fixed += fixed_width(i) + 1;
 	}
+	if (!nspark)
+		return 0;
 	int room = cols - fixed - (l->shown[COL_COMMAND] ? MIN_COMMAND : 0);
-	l->spark_w = nspark ? room / nspark - 1 : 0;
-	if (l->spark_w > MAX_SPARK)
-		l->spark_w = MAX_SPARK;
-	if (nspark && l->spark_w < MIN_SPARK) {
-		/* Too narrow: drop sparklines rather than the command. */
-		for (int i = 0; i < COL_COUNT; i++)
-			if (column_info[i].spark_metric >= 0)
-				l->shown[i] = false;
-		l->spark_w = 0;
-	}
+	int w = room / nspark - 1;
+	return w > MAX_SPARK ? MAX_SPARK : w < MIN_SPARK ? 0 : w;
+}
+
+void table_layout(struct table_layout *l, const struct config *c, int cols)
+{
+	/* On a narrow screen, columns go in this order until the sparklines
+	 * fit: one readable RSS sparkline beats three illegible ones. */
+	static const enum column_id drop_order[] = {
+		COL_SWAP_SPARK, COL_PSS_SPARK, COL_PPID, COL_SHR, COL_TTL,
+		COL_GROWTH, COL_RSS_SPARK,
+	};
+	memset(l, 0, sizeof *l);
+	for (int i = 0; i < COL_COUNT; i++)
+		l->shown[i] = c->visible[i];
+	size_t d = 0;
+	bool any_spark = false;
+	for (int i = 0; i < COL_COUNT; i++)
+		any_spark |= l->shown[i] && column_info[i].spark_metric >= 0;
+	while (any_spark && (l->spark_w = spark_width(l, cols)) == 0 &&
+	       d < sizeof drop_order / sizeof drop_order[0])
+		l->shown[drop_order[d++]] = false;
 	l->growth_ticks = l->spark_w > 0 ? (size_t)l->spark_w : 30;
 	int x = 0;
 	for (int i = 0; i < COL_COUNT; i++) {
@@ -115,11 +129,36 @@ static void figure_cell(const struct table_layout *l, int y, int col,
 	                         ? palette(ROLE_VALUE_STALE) : base);
 }
 
+/* The row's marker, left of the PID, so a flag never relies on colour. */
+static char row_marker(const struct proc *p)
+{
+	return p->oom_killed ? 'X' : p->growth.flag == FLAG_ALERT ? '!'
+	     : p->growth.flag == FLAG_WARN ? '+' : ' ';
+}
+
+static enum theme_role row_role(const struct proc *p)
+{
+	return p->oom_killed ? ROLE_ROW_KILLED : p->growth.flag == FLAG_ALERT
+	     ? ROLE_ROW_ALERT : p->growth.flag == FLAG_WARN ? ROLE_ROW_WARN : ROLE_ROW;
+}
+
+/* The sparkline's samples at the layout's zoom: ticks, or the peak of each
+ * 30 s or 5 min bucket. */
+static void spark_samples(const struct table_layout *l, const struct model *m,
+                          const struct proc *p, enum metric mt, uint32_t *w)
+{
+	if (l->zoom == 0)
+		history_window(&p->hist, m->tick, mt, (size_t)l->spark_w, w);
+	else
+		history_buckets(&p->hist, l->zoom, model_now(m), mt, true,
+		                (size_t)l->spark_w, w);
+}
+
 static void draw_row(const struct table_layout *l, int y,
                      const struct model *m, const struct proc *p,
                      bool selected, bool utf8)
 {
-	attr_t base = palette(selected ? ROLE_ROW_SELECTED : ROLE_ROW);
+	attr_t base = palette(selected ? ROLE_ROW_SELECTED : row_role(p));
 	char buf[64];
 	draw_blank(y, 0, COLS, base);
 	for (int i = 0; i < COL_COUNT; i++) {
@@ -131,8 +170,7 @@ static void draw_row(const struct table_layout *l, int y,
 			char spark[MAX_SPARK * 3 + 1];
 			static const enum theme_role roles[METRIC_COUNT] = {
 				ROLE_SPARK_RSS, ROLE_SPARK_PSS, ROLE_SPARK_SWAP };
-			history_window(&p->hist, m->tick, (enum metric)mt,
-			               (size_t)l->spark_w, w);
+			spark_samples(l, m, p, (enum metric)mt, w);
 			sparkline_render(spark, w, (size_t)l->spark_w, !utf8);
 			draw_text(y, l->x[i], l->w[i], spark,
 			          selected ? base : palette(roles[mt]), true);
@@ -140,8 +178,27 @@ static void draw_row(const struct table_layout *l, int y,
 		}
 		switch (i) {
 		case COL_PID:
-			snprintf(buf, sizeof buf, "%d", (int)p->pid);
+			snprintf(buf, sizeof buf, "%c%*d", row_marker(p),
+			         l->w[i] - 1, (int)p->pid);
 			cell(l, y, i, buf, base);
+			break;
+		case COL_SLOPE: {
+			double sl;
+			enum metric lead;
+			if (!assess_lead_slope(p, &sl, &lead))
+				cell(l, y, i, "-", base);
+			else
+				cell(l, y, i, format_rate(buf, sizeof buf, sl), base);
+			break;
+		}
+		case COL_TTL:
+			if (p->growth.ttl_s < 0) {
+				cell(l, y, i, "-", base);
+			} else {
+				buf[0] = '~';
+				format_duration(buf + 1, sizeof buf - 1, p->growth.ttl_s);
+				cell(l, y, i, buf, base);
+			}
 			break;
 		case COL_PPID:
 			snprintf(buf, sizeof buf, "%d", (int)p->ppid);
@@ -170,10 +227,9 @@ static void draw_row(const struct table_layout *l, int y,
 				cell(l, y, i, "-", base);
 				break;
 			}
-			enum theme_role r = g > 0 ? ROLE_GROWTH_UP
-			                  : g < 0 ? ROLE_GROWTH_DOWN : ROLE_ROW;
+			enum theme_role r = g > 0 ? ROLE_GROWTH_UP : ROLE_GROWTH_DOWN;
 			cell(l, y, i, format_delta(buf, sizeof buf, g),
-			     selected ? base : palette(r));
+			     selected || g == 0 ? base : palette(r));
 			break;
 		}
 		case COL_COMMAND:

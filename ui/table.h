@@ -14,10 +14,13 @@ struct table_layout {
 	int x[COL_COUNT], w[COL_COUNT];
 	int spark_w;              /* samples per sparkline */
 	size_t growth_ticks;      /* the GROWTH column's window: the sparklines' */
+	int zoom;                 /* sparkline samples: 0 ticks, 1 30 s, 2 5 min
+	                             (history levels); set by the caller */
 };
 
 /* Fits the visible columns into cols cells: fixed columns keep their
- * width, sparklines share what is left after a minimum for the command. */
+ * width, sparklines share what is left after a minimum for the command;
+ * when too narrow, less useful columns are left out (see drop_order). */
 void table_layout(struct table_layout *l, const struct config *c, int cols);
 
 void table_draw_header(const struct table_layout *l, int y,

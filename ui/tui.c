@@ -13,9 +13,12 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "assess.h"
+#include "detail.h"
 #include "draw.h"
 #include "header.h"
 #include "help.h"
+#include "oomlist.h"
 #include "palette.h"
 #include "picker.h"
 #include "procview.h"
@@ -27,6 +30,8 @@
 #define CTRL(c) ((c) & 0x1f)
 
 enum input_mode { INPUT_NONE, INPUT_SEARCH, INPUT_FILTER };
+/* What fills the screen: the table, or a full-screen page over it. */
+enum page { PAGE_TABLE, PAGE_HELP, PAGE_OOM };
 
 struct tui {
 	const struct tui_setup *set;
@@ -41,7 +46,9 @@ struct tui {
 	enum input_mode input;
 	char search[128], filter[128];
 	bool search_failed;
-	bool help;
+	enum page page;
+	int page_top;             /* first line shown of the help or OOM list */
+	int zoom;                 /* sparkline history level, 0..2 */
 	bool rc_dirty;
 	char status[256];
 	double status_until;
@@ -67,9 +74,22 @@ static void set_status(struct tui *t, const char *msg)
 	t->status_until = mono_now() + STATUS_SECONDS;
 }
 
+/* Below the table: the detail line and the function bar. */
 static int table_rows(void)
 {
-	return LINES - HEADER_LINES - 2;
+	return LINES - HEADER_LINES - 3;
+}
+
+/* One tick of the source, then the verdict on every process.  -1 when the
+ * source failed. */
+static int take_tick(struct tui *t)
+{
+	if (source_tick(t->set->src, &t->m) < 0)
+		return -1;
+	size_t first_alerts = assess_model(&t->m, &t->cfg->growth);
+	if (first_alerts && t->cfg->bell)
+		beep();   /* flashes instead where the terminal has no bell */
+	return 0;
 }
 
 /* Rebuilds the visible list and keeps the selection on the same process
@@ -77,6 +97,8 @@ static int table_rows(void)
 static void rebuild(struct tui *t)
 {
 	table_layout(&t->layout, t->cfg, COLS);
+	t->layout.zoom = t->zoom;
+	t->vo.only_growing = t->cfg->only_growing;
 	t->vo.sort = t->cfg->sort;
 	t->vo.reverse = t->cfg->reverse;
 	t->vo.show_kthreads = t->cfg->show_kthreads;
@@ -163,20 +185,33 @@ static void render(struct tui *t)
 		refresh();
 		return;
 	}
-	if (t->help) {
-		help_draw();
+	if (t->page == PAGE_HELP) {
+		t->page_top = help_draw(t->page_top);
 		return;
 	}
-	const char *note = NULL;
+	if (t->page == PAGE_OOM) {
+		oomlist_draw(&t->m, t->page_top, t->set->utf8);
+		return;
+	}
+	static const char *const zoom_labels[] = {
+		"spark: 1 tick/col", "spark: 30s/col", "spark: 5m/col" };
+	struct header_info info = { t->v.n, zoom_labels[t->zoom],
+	                            t->cfg->only_growing, NULL };
 	if (t->status[0] && mono_now() < t->status_until)
-		note = t->status;
+		info.note = t->status;
 	else if (source_notice(t->set->src))
-		note = source_notice(t->set->src);
-	header_draw(&t->m, t->v.n, t->cfg->pss_max_age_s, note);
+		info.note = source_notice(t->set->src);
+	header_draw(&t->m, t->cfg, &info);
 	table_draw_header(&t->layout, HEADER_LINES, t->cfg, t->set->utf8);
 	scroll_to_selection(t);
 	table_draw_rows(&t->layout, HEADER_LINES + 1, table_rows(), &t->m, &t->v,
 	                t->top, t->sel, t->set->utf8);
+	char detail[512] = "";
+	if (t->v.n)
+		detail_format(detail, sizeof detail, &t->m, t->v.rows[t->sel], t->cfg,
+		              t->set->utf8);
+	draw_blank(LINES - 2, 0, COLS, 0);
+	draw_text(LINES - 2, 0, COLS, detail, palette(ROLE_STATUS), false);
 	draw_function_bar(t);
 	refresh();
 }
@@ -312,7 +347,7 @@ static void handle_mouse(struct tui *t)
 		int c = table_column_at(&t->layout, ev.x);
 		if (c >= 0)
 			sort_by(t, column_sort_key((enum column_id)c));
-	} else if (ev.y > HEADER_LINES && ev.y < LINES - 1) {
+	} else if (ev.y > HEADER_LINES && ev.y < LINES - 2) {
 		long row = (long)t->top + (ev.y - HEADER_LINES - 1);
 		if (row < (long)t->v.n)
 			select_row(t, row);
@@ -327,12 +362,47 @@ static bool terminal_gone(void)
 	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL));
 }
 
+static void open_page(struct tui *t, enum page pg)
+{
+	t->page = pg;
+	t->page_top = 0;
+}
+
+/* Forgets OOM-killed rows: the selected one, or all. */
+static void dismiss_killed(struct tui *t, bool all)
+{
+	if (all) {
+		size_t n = t->m.nkilled;
+		model_dismiss_all_killed(&t->m);
+		char msg[64];
+		snprintf(msg, sizeof msg, "dismissed %zu OOM-killed row%s", n, n == 1 ? "" : "s");
+		set_status(t, msg);
+	} else if (!t->v.n || !model_dismiss_killed(&t->m, t->v.rows[t->sel])) {
+		set_status(t, "x dismisses the row of an OOM-killed process (marked X)");
+		return;
+	}
+	rebuild(t);
+}
+
 /* Returns false when the user quits. */
 static bool handle_key(struct tui *t, int kind, wint_t ch)
 {
-	if (t->help) {
-		t->help = false;
-		clear();
+	if (t->page != PAGE_TABLE) {
+		int step = kind != KEY_CODE_YES ? 0 : ch == KEY_UP ? -1 : ch == KEY_DOWN ? 1
+		         : ch == KEY_PPAGE ? -(LINES - 3) : ch == KEY_NPAGE ? LINES - 3 : 0;
+		if (step) {
+			t->page_top += step;
+			if (t->page_top < 0)
+				t->page_top = 0;
+		} else if (kind == KEY_CODE_YES && ch == KEY_RESIZE) {
+			clear();
+			rebuild(t);
+		} else if (t->page == PAGE_OOM && kind != KEY_CODE_YES && ch == 'X') {
+			dismiss_killed(t, true);
+		} else {
+			t->page = PAGE_TABLE;
+			clear();
+		}
 		return true;
 	}
 	if (t->input != INPUT_NONE) {
@@ -348,7 +418,7 @@ static bool handle_key(struct tui *t, int kind, wint_t ch)
 		case KEY_NPAGE: select_row(t, t->sel + page); break;
 		case KEY_HOME: select_row(t, 0); break;
 		case KEY_END: select_row(t, (long)t->v.n - 1); break;
-		case KEY_F(1): t->help = true; break;
+		case KEY_F(1): open_page(t, PAGE_HELP); break;
 		case KEY_F(2): pick_columns(t); break;
 		case KEY_F(3): t->input = INPUT_SEARCH; t->search[0] = '\0'; break;
 		case KEY_F(4): t->input = INPUT_FILTER; break;
@@ -362,13 +432,33 @@ static bool handle_key(struct tui *t, int kind, wint_t ch)
 	}
 	switch (ch) {
 	case 'q': return false;
-	case 'h': case '?': t->help = true; break;
+	case 'h': case '?': open_page(t, PAGE_HELP); break;
+	case 'O': open_page(t, PAGE_OOM); break;
+	case 'x': dismiss_killed(t, false); break;
+	case 'X': dismiss_killed(t, true); break;
+	case 'g':
+		t->cfg->only_growing = t->set->rc->only_growing = !t->cfg->only_growing;
+		t->rc_dirty = true;
+		rebuild(t);
+		set_status(t, t->cfg->only_growing ? "showing only growing processes"
+		                                    : "showing every process");
+		break;
+	case '+': case '=':
+		if (t->zoom > 0)
+			t->zoom--;
+		rebuild(t);
+		break;
+	case '-':
+		if (t->zoom < HISTORY_LEVELS - 1)
+			t->zoom++;
+		rebuild(t);
+		break;
 	case '/': t->input = INPUT_SEARCH; t->search[0] = '\0'; break;
 	case '\\': t->input = INPUT_FILTER; break;
 	case 'M': change_sort(t, COL_RSS, false); break;
 	case 'P': change_sort(t, COL_PSS, false); break;
 	case 'W': change_sort(t, COL_SWAP, false); break;
-	case 'G': change_sort(t, COL_GROWTH, false); break;
+	case 'G': change_sort(t, COL_SLOPE, false); break;
 	case 'I': change_sort(t, t->cfg->sort, !t->cfg->reverse); break;
 	case '<': case ',': cycle_sort(t, -1); break;
 	case '>': case '.': cycle_sort(t, +1); break;
@@ -419,7 +509,7 @@ int tui_run(const struct tui_setup *set)
 
 	/* The first tick reads every PSS: take it before the screen opens so
 	 * a failure prints plainly. */
-	if (source_tick(set->src, &t.m) < 0) {
+	if (take_tick(&t) < 0) {
 		fprintf(stderr, "leaktop: %s\n", source_error(set->src));
 		model_free(&t.m);
 		return 1;
@@ -446,7 +536,7 @@ int tui_run(const struct tui_setup *set)
 	while (!quit_signal) {
 		double now = mono_now();
 		if (now >= next) {
-			if (source_tick(set->src, &t.m) < 0) {
+			if (take_tick(&t) < 0) {
 				endwin();
 				fprintf(stderr, "leaktop: %s\n", source_error(set->src));
 				status = 1;

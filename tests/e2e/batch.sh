@@ -93,7 +93,7 @@ jq -e --argjson p "$$" '[.processes[] | select(.pid == $p)] | length == 1' "$out
 run_lt --batch -n 1 --format csv --pid "$LEAK"
 [ "$rc" = 0 ] || { dump; fail "csv batch exited $rc"; }
 header=$(head -1 "$out")
-want='time,pid,ppid,user,comm,cmdline,rss_bytes,pss_bytes,swap_bytes,shared_bytes,growth_bytes'
+want='time,pid,ppid,user,comm,cmdline,rss_bytes,pss_bytes,swap_bytes,shared_bytes,growth_bytes,flag,rss_slope_bytes_per_second,pss_slope_bytes_per_second,swap_slope_bytes_per_second,growing_since,time_to_limit_seconds'
 [ "$header" = "$want" ] || fail "csv header is
   '$header', expected
   '$want'"

@@ -177,7 +177,7 @@ user_exit "TUI as $TU (all processes), F10"
 
 # Closing the terminal ends leaktop even when it is not the session leader
 # (runuser is) and so gets no SIGHUP: it must notice the hangup on its input.
-start_tmux 100 30 runuser -u "$TU" -- env HOME="$UHOME" \
+E2E_BARE=1 start_tmux 100 30 runuser -u "$TU" -- env HOME="$UHOME" \
 	XDG_CONFIG_HOME="$UHOME/config" LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color \
 	"$LEAKTOP" -d 5 -p "$ULEAK"
 wait_for "^ *$ULEAK " 15 "TUI as $TU: own leaker row (hangup check)"

@@ -217,9 +217,9 @@ check_layout 132 40
 tm resize-window -t "$E2E_SESSION" -x 80 -y 24 || fail "tmux resize-window failed"
 check_layout 80 24
 
-# G: by growth; the header marks the sort column like every other one.
+# G: by growth rate (SLOPE); the header marks the sort column like every other one.
 send G
-expect_sort "G (sort by growth)" GROWTH
+expect_sort "G (sort by growth rate)" SLOPE
 send M
 expect_sort "M" RSS
 

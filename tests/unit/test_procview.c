@@ -46,7 +46,7 @@ static void test_sort_rss_both_ways(void **state)
 	struct model m;
 	struct procview v = { 0 };
 	setup_model(&m);
-	struct procview_options o = { COL_RSS, false, NULL, false, 10 };
+	struct procview_options o = { .sort = COL_RSS, .filter = NULL, .growth_ticks = 10 };
 	assert_int_equal(procview_build(&v, &m, &o), 0);
 	assert_int_equal(v.n, 3);   /* kernel thread hidden */
 	assert_int_equal(pid_at(&v, 0), 10);
@@ -66,7 +66,7 @@ static void test_na_sorts_last_either_way(void **state)
 	struct model m;
 	struct procview v = { 0 };
 	setup_model(&m);
-	struct procview_options o = { COL_PSS, false, NULL, false, 10 };
+	struct procview_options o = { .sort = COL_PSS, .filter = NULL, .growth_ticks = 10 };
 	procview_build(&v, &m, &o);
 	assert_int_equal(pid_at(&v, 0), 10);
 	assert_int_equal(pid_at(&v, 2), 20);
@@ -84,7 +84,7 @@ static void test_filter_and_kthreads(void **state)
 	struct model m;
 	struct procview v = { 0 };
 	setup_model(&m);
-	struct procview_options o = { COL_PID, false, "beta", false, 10 };
+	struct procview_options o = { .sort = COL_PID, .filter = "beta", .growth_ticks = 10 };
 	procview_build(&v, &m, &o);
 	assert_int_equal(v.n, 1);
 	assert_int_equal(pid_at(&v, 0), 20);
@@ -126,7 +126,7 @@ static void test_growth_sort(void **state)
 	assert_int_equal(g, 1024 * 1024);
 	assert_false(proc_growth(&m, young, METRIC_RSS, 10, &g));
 
-	struct procview_options o = { COL_GROWTH, false, NULL, false, 10 };
+	struct procview_options o = { .sort = COL_GROWTH, .filter = NULL, .growth_ticks = 10 };
 	procview_build(&v, &m, &o);
 	assert_int_equal(pid_at(&v, 0), 1);
 	assert_int_equal(pid_at(&v, 1), 2);
