@@ -128,8 +128,8 @@ size_t assess_model(struct model *m, const struct assess_settings *s)
 	size_t first_alerts = 0;
 	for (size_t i = 0; i < m->nprocs; i++) {
 		struct proc *p = m->procs[i];
-		if (p->kthread)
-			continue;
+		if (p->kthread || p->oom_killed)
+			continue;   /* a killed process keeps its last verdict */
 		judge(m, p, s);
 		if (p->growth.flag == FLAG_ALERT && !p->growth.alerted) {
 			p->growth.alerted = true;

@@ -24,11 +24,11 @@ static void proc_free(struct proc *p)
 
 void model_free(struct model *m)
 {
+	model_dismiss_all_killed(m);
+	free(m->killed);
 	for (size_t i = 0; i < m->nprocs; i++)
 		proc_free(m->procs[i]);
 	free(m->procs);
-	model_dismiss_all_killed(m);
-	free(m->killed);
 	memset(m, 0, sizeof *m);
 }
 
@@ -103,8 +103,11 @@ static bool keep_killed(struct model *m, struct proc *p)
 	return true;
 }
 
-bool model_dismiss_killed(struct model *m, const struct proc *p)
+bool model_dismiss_killed(struct model *m, struct proc *p)
 {
+	if (!p->oom_killed)
+		return false;
+	p->oom_dismissed = true;   /* still exiting: hidden, then freed */
 	for (size_t i = 0; i < m->nkilled; i++) {
 		if (m->killed[i] != p)
 			continue;
@@ -112,9 +115,9 @@ bool model_dismiss_killed(struct model *m, const struct proc *p)
 		memmove(m->killed + i, m->killed + i + 1,
 		        (m->nkilled - i - 1) * sizeof *m->killed);
 		m->nkilled--;
-		return true;
+		break;
 	}
-	return false;
+	return true;
 }
 
 void model_dismiss_all_killed(struct model *m)
@@ -122,6 +125,8 @@ void model_dismiss_all_killed(struct model *m)
 	for (size_t i = 0; i < m->nkilled; i++)
 		proc_free(m->killed[i]);
 	m->nkilled = 0;
+	for (size_t i = 0; i < m->nprocs; i++)
+		m->procs[i]->oom_dismissed = m->procs[i]->oom_killed;
 }
 
 void model_add_oom(struct model *m, const struct oom_kill *k)
@@ -157,7 +162,7 @@ void model_prune(struct model *m, bool (*gone)(const struct proc *, void *),
 		if (gone(p, ctx)) {
 			if (release)
 				release(p, ctx);
-			if (!p->oom_killed || !keep_killed(m, p))
+			if (!p->oom_killed || p->oom_dismissed || !keep_killed(m, p))
 				proc_free(p);
 		} else {
 			m->procs[out++] = p;

@@ -59,6 +59,7 @@ struct proc_fds {
 struct proc {
 	pid_t pid, ppid;
 	bool oom_killed;          /* the kernel's OOM killer chose it */
+	bool oom_dismissed;       /* the user has seen it: show it no more */
 	struct timespec oom_wall; /* when, as the kernel logged it */
 	uid_t uid;
 	char user[33];
@@ -152,8 +153,9 @@ void model_add_oom(struct model *m, const struct oom_kill *k);
 /* The i-th most recent kill kept (0: newest); i < model_oom_count(m). */
 const struct oom_kill *model_oom(const struct model *m, size_t i);
 size_t model_oom_count(const struct model *m);
-/* Forgets a killed process's row (p is freed); false when p is not one. */
-bool model_dismiss_killed(struct model *m, const struct proc *p);
+/* Forgets a killed process's row: frees it when it has exited, else hides
+ * it until it does.  false when p was not OOM-killed. */
+bool model_dismiss_killed(struct model *m, struct proc *p);
 void model_dismiss_all_killed(struct model *m);
 
 /* Seconds between the starts of tick a and tick b (b >= a), both recent. */

@@ -26,7 +26,7 @@ static int cmp_rows(const void *a, const void *b)
 
 static bool shown(const struct proc *p, const struct procview_options *o)
 {
-	if (p->kthread && !o->show_kthreads)
+	if ((p->kthread && !o->show_kthreads) || p->oom_dismissed)
 		return false;
 	if (o->only_growing && p->growth.flag == FLAG_OK && !p->oom_killed)
 		return false;

@@ -24,7 +24,8 @@ static enum refresh_need figure_need(const struct model *m,
 enum refresh_need refresh_need_pss(const struct model *m, const struct proc *p,
                                    const struct refresh_policy *pol)
 {
-	if (!pol->want_pss || p->kthread)
+	/* An OOM-killed process keeps the figures it was killed with. */
+	if (!pol->want_pss || p->kthread || p->oom_killed)
 		return NEED_NONE;
 	return figure_need(m, &p->pss, p->dirty_pss, pol->max_age_s);
 }
@@ -32,7 +33,7 @@ enum refresh_need refresh_need_pss(const struct model *m, const struct proc *p,
 enum refresh_need refresh_need_swap(const struct model *m, const struct proc *p,
                                     const struct refresh_policy *pol)
 {
-	if (!pol->want_swap || p->kthread)
+	if (!pol->want_swap || p->kthread || p->oom_killed)
 		return NEED_NONE;
 	/* Nothing was swapped in, out or freed since the read: this process's
 	 * swap cannot differ, however old the reading. */

@@ -34,6 +34,7 @@ struct sampler {
 	int proc_fd;
 	int loadavg_fd;
 	long last_pid;          /* newest PID at the last listing, -1: unknown */
+	bool exited_since_listing;   /* a process went away since */
 	uint64_t listed_tick;
 	struct sysmem_reader *sys;
 	struct identity_reader *ident;
@@ -249,6 +250,10 @@ static void sample_statm(struct sampler *s, struct model *m, struct proc *p,
 			return;
 		}
 	}
+	/* Killed by the OOM killer: the dying process's memory is being torn
+	 * down; keep the figures it was killed with. */
+	if (p->oom_killed)
+		return;
 	if (p->hist.first_tick < m->tick &&
 	    (st.resident != p->statm.resident || st.size != p->statm.size ||
 	     st.shared != p->statm.shared)) {
@@ -323,7 +328,9 @@ static double mono_now(void)
 }
 
 /* Whether a process can have appeared since the last listing: the kernel's
- * newest PID moved (or cannot be read). */
+ * newest PID moved (or cannot be read), or a process exited (its PID can
+ * come back after a full wrap that ends on the same newest PID: seen in
+ * test_pid_reuse). */
 static bool new_pids_possible(struct sampler *s, const struct model *m)
 {
 	long last = -1;
@@ -334,6 +341,7 @@ static bool new_pids_possible(struct sampler *s, const struct model *m)
 			last = -1;
 	}
 	bool possible = last < 0 || last != s->last_pid || !s->first_done ||
+	                s->exited_since_listing ||
 	                m->tick - s->listed_tick >= LIST_AT_LEAST_EVERY;
 	s->last_pid = last;
 	return possible;
@@ -392,6 +400,8 @@ static void record_history(struct model *m)
 	for (size_t i = 0; i < m->nprocs; i++) {
 		struct proc *p = m->procs[i];
 		double now = model_now(m);
+		if (p->oom_killed)
+			continue;
 		history_record(&p->hist, m->tick, now, METRIC_RSS, p->rss, !p->kthread);
 		history_record(&p->hist, m->tick, now, METRIC_PSS, p->pss.bytes, p->pss.known);
 		history_record(&p->hist, m->tick, now, METRIC_SWAP, p->swap.bytes, p->swap.known);
@@ -448,6 +458,7 @@ static int sampler_tick(struct source *src, struct model *m)
 		if (discover(s, m, &n_new) < 0)
 			return -1;
 		s->listed_tick = m->tick;
+		s->exited_since_listing = false;
 	}
 
 	/* New processes and those that exec'd get their identity now; a few
@@ -484,7 +495,10 @@ static int sampler_tick(struct source *src, struct model *m)
 		else if (!p->ident_known)
 			p->seen = false;
 	}
+	size_t before = m->nprocs;
 	model_prune(m, proc_gone, release_proc, s);
+	if (m->nprocs < before)
+		s->exited_since_listing = true;
 
 	refresh_figures(s, m);
 	record_history(m);

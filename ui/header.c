@@ -111,7 +111,7 @@ void header_draw(const struct model *m, const struct config *cfg,
 
 	char d[16];
 	snprintf(line, sizeof line, "Tasks: %zu of %zu  PSS oldest %s (limit %s)  %s%s",
-	         info->nshown, m->nprocs, format_duration(c, sizeof c, model_oldest_pss(m)),
+	         info->nshown, m->nprocs + m->nkilled, format_duration(c, sizeof c, model_oldest_pss(m)),
 	         format_duration(d, sizeof d, cfg->pss_max_age_s),
 	         info->zoom_label, info->only_growing ? "  [growing only]" : "");
 	x = draw_text(2, 0, COLS, line, palette(ROLE_HEADER_LABEL), false);
