@@ -14,7 +14,7 @@ void options_usage(FILE *out)
 "\n"
 "  -d, --delay=TENTHS       refresh every TENTHS tenths of a second (default 10)\n"
 "  -s, --sort-key=COLUMN    sort by COLUMN: pid ppid user rss pss swap shr growth\n"
-"                           command (default rss)\n"
+"                           slope ttl command (default rss)\n"
 "  -p, --pid=PID[,PID...]   show only these processes\n"
 "      --theme=NAME         colour theme: default, mono, light, or a file path\n"
 "  -C, --no-color           no colours (attributes only)\n"

@@ -4,7 +4,7 @@
  *   leaker --rate BYTES_PER_SEC [--name NAME] [--max BYTES] [--hold]
  *          [--sawtooth]
  *
- * Allocates (malloc + memset, so the pages are resident) RATE bytes a second
+ * Maps (mmap + memset, so the pages are resident) RATE bytes a second
  * in 10 chunks a second.  With --max it stops at MAX bytes and holds them;
  * with --sawtooth it frees everything on reaching MAX and starts again.
  * --hold allocates MAX at once and then just holds it.  Sizes accept a
@@ -18,12 +18,12 @@
 #define _GNU_SOURCE 1 /* configure passes it too (AC_USE_SYSTEM_EXTENSIONS) */
 #endif
 #include <errno.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -103,7 +103,11 @@ static void add_ns(struct timespec *t, long ns)
 	}
 }
 
+/* Chunks come straight from mmap: no allocator (glibc's trim thresholds,
+ * ASan's quarantine in the sanitizer build) may keep freed memory, so a
+ * sawtooth falls back to the same floor every time. */
 static char *chunks[MAX_CHUNKS];
+static size_t chunk_len[MAX_CHUNKS];
 static size_t nchunks;
 
 static int allocate(uint64_t bytes)
@@ -112,12 +116,14 @@ static int allocate(uint64_t bytes)
 		return 0;
 	if (nchunks >= MAX_CHUNKS)
 		return -1;
-	char *p = malloc((size_t)bytes);
-	if (!p)
+	char *p = mmap(NULL, (size_t)bytes, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
 		return -1;
 	/* Non-zero so the pages are really private and resident. */
 	memset(p, 0x5a, (size_t)bytes);
-	chunks[nchunks++] = p;
+	chunks[nchunks] = p;
+	chunk_len[nchunks++] = (size_t)bytes;
 	return 0;
 }
 
@@ -134,7 +140,7 @@ static void announce_full(void)
 static void free_all(void)
 {
 	for (size_t i = 0; i < nchunks; i++) {
-		free(chunks[i]);
+		munmap(chunks[i], chunk_len[i]);
 		chunks[i] = NULL;
 	}
 	nchunks = 0;
@@ -213,10 +219,6 @@ int main(int argc, char **argv)
 	/* The parent may have died before the prctl took effect. */
 	if (getppid() != parent)
 		return 1;
-	/* A fixed threshold: every chunk of 64 KiB or more is its own mapping,
-	 * so free() really returns it (glibc otherwise raises the threshold
-	 * after the first free and later chunks stay in the heap). */
-	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	if (prctl(PR_SET_NAME, name, 0, 0, 0) != 0)
 		perror("leaker: prctl(PR_SET_NAME)");
 
@@ -226,11 +228,6 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-
-	/* A fixed threshold stops glibc from raising it after the first free,
-	 * so big chunks are always mmap'd and a free really returns them:
-	 * the sawtooth falls back to the same floor every time. */
-	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 
 	printf("%ld ready\n", (long)getpid());
 	fflush(stdout);
