@@ -274,6 +274,9 @@ void batch_print_json(FILE *out, const struct model *m,
 	                    ? json_integer((json_int_t)m->oom_total) : json_null());
 	json_object_set_new(sys, "oom_kills_since_start", m->oom_watch || m->oom_total
 	                    ? json_integer((json_int_t)m->oom_since_start) : json_null());
+	if (!m->oom_watch && m->oom_watch_note[0])
+		json_object_set_new(sys, "oom_kills_unavailable_reason",
+		                    json_string(m->oom_watch_note));
 	json_object_set_new(root, "system", sys);
 
 	json_t *procs = json_array();

@@ -97,8 +97,11 @@ void header_draw(const struct model *m, const struct config *cfg,
 	else
 		n = snprintf(line, sizeof line, " Swap in -/s  out -/s");
 	int x = half + draw_text(1, half, COLS - half, line, palette(ROLE_HEADER_LABEL), false);
-	/* OOM kills since start stand out: they are what an incident is about. */
-	if (m->oom_watch || m->oom_total) {
+	/* OOM kills since start stand out: they are what an incident is about.
+	 * Unwatched (no /dev/kmsg access), say so; O tells why. */
+	if (!m->oom_watch && !m->oom_total && m->oom_watch_note[0]) {
+		draw_text(1, x, COLS - x, "  OOM n/a (O: why)", palette(ROLE_VALUE_NA), false);
+	} else if (m->oom_watch || m->oom_total) {
 		snprintf(line, sizeof line, "  OOM %zu", m->oom_since_start);
 		x += draw_text(1, x, COLS - x, line, palette(m->oom_since_start
 		               ? ROLE_METER_ALERT : ROLE_HEADER_LABEL), false);

@@ -92,6 +92,14 @@ bad=$(jq -c --argjson u "$TUID" '.processes[] | select(.uid != $u and .pss_bytes
 bad=$(jq -c '.processes[] | select((.rss_bytes | type) != "number")' "$out")
 [ -z "$bad" ] || fail "json as $TU: rss_bytes missing: $(head -c 600 <<<"$bad")"
 
+# The kernel log is closed to ordinary users here (dmesg_restrict): OOM
+# counts are null with the reason, never a made-up 0.
+if [ "$(cat /proc/sys/kernel/dmesg_restrict 2>/dev/null)" = 1 ]; then
+	jq -e '.system.oom_kills == null and
+	       (.system.oom_kills_unavailable_reason | test("/dev/kmsg"))' "$out" >/dev/null ||
+		fail "json as $TU: oom_kills should be null with a /dev/kmsg reason: $(jq -c .system "$out")"
+fi
+
 # --- csv: an empty cell, not 0 -----------------------------------------------
 as_user "$LEAKTOP" --batch -n 1 --format csv --pid "$RLEAK,$ULEAK" >"$out" 2>"$err"
 rc=$?
