@@ -58,6 +58,8 @@ tail -n 3 "$csv" | grep -qE "^[^,]*,$LEAK,.*,alert,[0-9.]+," ||
 
 # --- TUI ---------------------------------------------------------------------
 start_tmux 132 30 "$LEAKTOP" -d 5 --window 20s -p "$PIDS"
+tm set -g monitor-bell on >/dev/null
+bell_flag() { tm display-message -p -t "$E2E_SESSION" '#{window_bell_flag}'; }
 wait_for "^! *$LEAK " 20 "TUI: alert marker on the leaker's row"
 row=$(row_of "$LEAK")
 [[ $row =~ \+[0-9.]+M/m ]] || { show_screen; fail "TUI: no +M/m slope in the leaker's row: $row"; }
@@ -87,7 +89,15 @@ send -- -
 wait_for "spark: 30s/col" 5 "-: coarser sparklines"
 send +
 wait_for "spark: 1 tick/col" 5 "+: finer sparklines"
+[ "$(bell_flag)" = 0 ] || fail "the terminal bell rang without --bell"
 send q
 wait_until 10 pane_dead || { show_screen; fail "q did not quit"; }
+
+# --bell: the terminal bell rings when the leaker first reaches alert.
+start_tmux 132 30 "$LEAKTOP" -d 5 --window 10s --bell -p "$LEAK"
+tm set -g monitor-bell on >/dev/null
+wait_for "^! *$LEAK " 15 "--bell: the leaker reaches alert"
+_rang() { [ "$(bell_flag)" = 1 ]; }
+wait_until 3 _rang || { show_screen; fail "--bell: no bell when the leaker reached alert"; }
 
 echo "PASS: growth"
