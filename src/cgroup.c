@@ -37,6 +37,23 @@ static void copy_field(char *dst, size_t n, const char *f, size_t flen)
 	dst[flen] = '\0';
 }
 
+/* mountinfo writes space, tab, newline and backslash in a path as \ooo. */
+static void copy_path(char *dst, size_t n, const char *f, size_t flen)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < flen && o + 1 < n; i++) {
+		if (f[i] == '\\' && i + 3 < flen &&
+		    f[i + 1] >= '0' && f[i + 1] <= '3' && f[i + 2] >= '0' && f[i + 2] <= '7' &&
+		    f[i + 3] >= '0' && f[i + 3] <= '7') {
+			dst[o++] = (char)((f[i + 1] - '0') * 64 + (f[i + 2] - '0') * 8 + (f[i + 3] - '0'));
+			i += 3;
+		} else {
+			dst[o++] = f[i];
+		}
+	}
+	dst[o] = '\0';
+}
+
 bool cgroup_parse_mountinfo(const char *buf, size_t len,
                             struct cgroup_mounts *out)
 {
@@ -57,7 +74,7 @@ bool cgroup_parse_mountinfo(const char *buf, size_t len,
 		if (dash && field(p, le, 4, &mp, &mplen) &&
 		    field(dash, le, 0, &type, &tlen)) {
 			if (tlen == 7 && !memcmp(type, "cgroup2", 7) && !out->v2[0])
-				copy_field(out->v2, sizeof out->v2, mp, mplen);
+				copy_path(out->v2, sizeof out->v2, mp, mplen);
 			else if (tlen == 6 && !memcmp(type, "cgroup", 6) &&
 			         field(dash, le, 2, &super, &slen)) {
 				/* super options: "rw,memory" */
@@ -66,8 +83,8 @@ bool cgroup_parse_mountinfo(const char *buf, size_t len,
 				for (char *save, *o = strtok_r(opts, ",", &save); o;
 				     o = strtok_r(NULL, ",", &save))
 					if (!strcmp(o, "memory") && !out->v1_memory[0])
-						copy_field(out->v1_memory,
-						           sizeof out->v1_memory, mp, mplen);
+						copy_path(out->v1_memory,
+						          sizeof out->v1_memory, mp, mplen);
 			}
 		}
 		p = le + 1;

@@ -119,6 +119,9 @@ static bool parse_kill(struct oom_parser *st, const char *text, const char *end,
 	st->have_ctx = false;
 	out->pid = pid;
 
+	/* The sizes and UID follow the comm, which the process chose: search
+	 * only after it, or a name like "anon-rss:999" would fake them. */
+	const char *after = k;
 	const char *open = memchr(k, '(', (size_t)(end - k));
 	if (open) {
 		const char *close = find(open, (size_t)(end - open), ") total-vm:");
@@ -129,13 +132,15 @@ static bool parse_kill(struct oom_parser *st, const char *text, const char *end,
 					break;
 				}
 		}
-		if (close)
+		if (close) {
 			copy_span(out->comm, sizeof out->comm, open + 1, close);
+			after = close;
+		}
 	}
-	out->anon_rss = kib_field(k, end, "anon-rss:");
-	out->file_rss = kib_field(k, end, "file-rss:");
-	out->shmem_rss = kib_field(k, end, "shmem-rss:");
-	const char *uid = find(k, (size_t)(end - k), "UID:");
+	out->anon_rss = kib_field(after, end, "anon-rss:");
+	out->file_rss = kib_field(after, end, "file-rss:");
+	out->shmem_rss = kib_field(after, end, "shmem-rss:");
+	const char *uid = find(after, (size_t)(end - after), "UID:");
 	if (uid && number_at(uid + 4, end, &v) && v <= 0xffffffffULL) {
 		out->uid = (uid_t)v;
 		out->uid_known = true;
@@ -162,7 +167,10 @@ bool oom_parse_record(struct oom_parser *st, const char *rec, size_t len,
 		parse_context(st, text, tend);
 		return false;
 	}
-	if (!find(text, (size_t)(tend - text), "out of memory: Killed process ") &&
+	/* Since 5.1 "Out of memory: Killed process" (or "Memory cgroup out of
+	 * memory: ..."); before, a bare "Killed process N (COMM) total-vm:". */
+	bool bare = (size_t)(tend - text) >= 15 && memcmp(text, "Killed process ", 15) == 0;
+	if (!bare && !find(text, (size_t)(tend - text), "out of memory: Killed process ") &&
 	    !find(text, (size_t)(tend - text), "Out of memory: Killed process "))
 		return false;
 	return parse_kill(st, text, tend, out);

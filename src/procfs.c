@@ -194,6 +194,8 @@ enum procfs_result procfs_parse_stat(const char *buf, size_t len,
 			return PROCFS_MALFORMED;
 		if (field == 4)
 			out->ppid = neg ? -1 : (int)v;
+		else if (field == 20)
+			out->threads = neg ? 0 : (long)v;
 		else if (field == 22)
 			out->start_ticks = v;
 	}
@@ -256,4 +258,42 @@ enum procfs_result procfs_parse_psi(const char *buf, size_t len, double *some,
 		p = nl + 1;
 	}
 	return have_some ? PROCFS_OK : PROCFS_MALFORMED;
+}
+
+/* The soft limit on the line starting with name: "unlimited" or bytes. */
+static enum procfs_result limit_line(const char *buf, const char *end,
+                                     const char *name, uint64_t *out)
+{
+	size_t k = strlen(name);
+	for (const char *p = buf; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return PROCFS_MALFORMED;
+		if ((size_t)(nl - p) > k && memcmp(p, name, k) == 0) {
+			/* Columns: name (padded to 26), soft, hard, units. */
+			const char *q = p + k;
+			while (q < nl && *q == ' ')
+				q++;
+			if (nl - q >= 9 && memcmp(q, "unlimited", 9) == 0) {
+				*out = UINT64_MAX;
+				return PROCFS_OK;
+			}
+			return parse_u64(&q, nl, out) < 0 ? PROCFS_MALFORMED : PROCFS_OK;
+		}
+		p = nl + 1;
+	}
+	return PROCFS_ABSENT;
+}
+
+enum procfs_result procfs_parse_limits(const char *buf, size_t len,
+                                       uint64_t *as_bytes, uint64_t *data_bytes)
+{
+	const char *end = buf + len;
+	if (len == 0 || end[-1] != '\n')
+		return PROCFS_MALFORMED;
+	enum procfs_result a = limit_line(buf, end, "Max address space", as_bytes);
+	enum procfs_result d = limit_line(buf, end, "Max data size", data_bytes);
+	if (a == PROCFS_MALFORMED || d == PROCFS_MALFORMED)
+		return PROCFS_MALFORMED;
+	return a == PROCFS_OK && d == PROCFS_OK ? PROCFS_OK : PROCFS_ABSENT;
 }

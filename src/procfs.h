@@ -46,6 +46,7 @@ struct stat_fields {
 	char comm[64];
 	char state;
 	int ppid;
+	long threads;
 	unsigned long long start_ticks;
 };
 enum procfs_result procfs_parse_stat(const char *buf, size_t len,
@@ -55,6 +56,11 @@ enum procfs_result procfs_parse_stat(const char *buf, size_t len,
  * namespace ("0.00 0.01 0.05 1/123 4567"). */
 enum procfs_result procfs_parse_loadavg_last_pid(const char *buf, size_t len,
                                                  long *pid);
+
+/* From /proc/PID/limits: the soft limits on address space and data size,
+ * in bytes; UINT64_MAX for unlimited. */
+enum procfs_result procfs_parse_limits(const char *buf, size_t len,
+                                       uint64_t *as_bytes, uint64_t *data_bytes);
 
 /* avg10 of the "some" and "full" lines of /proc/pressure/memory, in
  * percent.  A kernel before 5.x's "full" line may be absent: *full is then

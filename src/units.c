@@ -54,7 +54,8 @@ bool parse_size(const char *s, double *bytes)
 {
 	const char *e;
 	double v, mult;
-	if (!number(s, &v, &e) || !size_suffix(e, &mult))
+	/* Finite after the unit too: "1e308P" would be infinity. */
+	if (!number(s, &v, &e) || !size_suffix(e, &mult) || !isfinite(v * mult))
 		return false;
 	*bytes = v * mult;
 	return true;
@@ -64,7 +65,8 @@ bool parse_duration(const char *s, double *seconds)
 {
 	const char *e;
 	double v, unit;
-	if (!number(s, &v, &e) || !time_unit(e, &unit) || v * unit <= 0)
+	if (!number(s, &v, &e) || !time_unit(e, &unit) || v * unit <= 0 ||
+	    !isfinite(v * unit))
 		return false;
 	*seconds = v * unit;
 	return true;

@@ -142,15 +142,6 @@ static void test_global_4_4(void **state)
 	(void)state;
 	struct kills ks;
 	parse_fixture("global-4.4.records", &ks);
-	/* BUG (src/oomwatch.c, oom_parse_record): only lines holding
-	 * "Out of memory: Killed process " / "out of memory: Killed process "
-	 * are taken, so kernels before 5.1, which log a bare "Killed process
-	 * N (COMM) ..." line, never report a kill: got 0 kills, want 1.  The
-	 * rest of this test is skipped until that is fixed. */
-	if (ks.n == 0) {
-		skip();
-		return;
-	}
 	assert_int_equal(ks.n, 1);
 	const struct oom_kill *k = &ks.k[0];
 	assert_int_equal(k->pid, 2210);
@@ -244,18 +235,6 @@ static void test_spoofing_comm(void **state)
 	assert_int_equal(ks.k[1].pid, 4302);
 	assert_string_equal(ks.k[1].comm, "UID:0 x");
 	assert_true(ks.k[1].uid_known);
-	/* BUG (src/oomwatch.c, parse_kill): kib_field() and the "UID:" search
-	 * start at "Killed process ", before the comm, so a process named
-	 * "anon-rss:999999" reports anon_rss 999999 kB (want 48896 kB) and
-	 * one named "UID:0 x" reports uid 0, root (want 1000).  Both checks
-	 * are skipped until the search starts after the comm's ")". */
-	if (ks.k[0].anon_rss != 48896 * KiB || ks.k[1].uid != 1000) {
-		print_message("known bug: comm spoofs anon_rss=%llu uid=%u\n",
-		              (unsigned long long)ks.k[0].anon_rss,
-		              (unsigned)ks.k[1].uid);
-		skip();
-		return;
-	}
 	assert_int_equal(ks.k[0].anon_rss, 48896 * KiB);
 	assert_int_equal(ks.k[1].uid, 1000);
 }
