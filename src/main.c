@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "mapsout.h"
 #include "config.h"
 #include "escape.h"
 #include "options.h"
@@ -55,6 +56,11 @@ int main(int argc, char **argv)
 	}
 	if (o.ascii)
 		utf8 = false;
+	if (o.mode == MODE_MAPS) {
+		int st = mapsout_run(o.maps_pid, &o, utf8);
+		options_free(&o);
+		return st;
+	}
 
 	struct config rc, live;
 	struct rc_notes notes = { .to_stderr = o.mode == MODE_BATCH };

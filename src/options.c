@@ -39,6 +39,8 @@ void options_usage(FILE *out)
 "  -b, --batch              print the table instead of the full-screen view\n"
 "  -n, --iterations=COUNT   print COUNT ticks, then exit (default 1; 0 = forever)\n"
 "      --format=FORMAT      text, csv or json (one JSON object per tick a line)\n"
+"      --maps=PID           print PID's mappings (/proc/PID/smaps) like pmap -X,\n"
+"                           with totals, as text or json, and exit\n"
 "\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
@@ -110,7 +112,7 @@ static int add_setting(struct options *o, const char *key, const char *value,
 
 enum { OPT_THEME = 256, OPT_ASCII, OPT_FORMAT, OPT_PSS_MAX_AGE,
        OPT_PSS_BUDGET, OPT_KTHREADS, OPT_RC, OPT_WINDOW, OPT_WARN_SLOPE,
-       OPT_ALERT_SLOPE, OPT_WARN_PCT, OPT_ALERT_PCT, OPT_BELL };
+       OPT_ALERT_SLOPE, OPT_WARN_PCT, OPT_ALERT_PCT, OPT_BELL, OPT_MAPS };
 
 /* Long options that only set an rc setting of the same meaning. */
 static const struct {
@@ -149,6 +151,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 		{ "alert-pct", required_argument, NULL, OPT_ALERT_PCT },
 		{ "bell", no_argument, NULL, OPT_BELL },
 		{ "batch", no_argument, NULL, 'b' },
+		{ "maps", required_argument, NULL, OPT_MAPS },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
@@ -182,6 +185,15 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 		case OPT_ASCII: o->ascii = true; break;
 		case OPT_RC: o->rc_path = optarg; break;
 		case 'b': o->mode = MODE_BATCH; break;
+		case OPT_MAPS:
+			errno = 0;
+			o->maps_pid = (pid_t)strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || o->maps_pid <= 0) {
+				snprintf(err, errsz, "--maps: '%s' is not a PID", optarg);
+				r = -1;
+			}
+			o->mode = MODE_MAPS;
+			break;
 		case 'n':
 			errno = 0;
 			o->count = strtol(optarg, &end, 10);

@@ -9,7 +9,7 @@
 
 #include "config.h"
 
-enum run_mode { MODE_TUI, MODE_BATCH, MODE_HELP, MODE_VERSION };
+enum run_mode { MODE_TUI, MODE_BATCH, MODE_MAPS, MODE_HELP, MODE_VERSION };
 enum batch_format { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON };
 
 #define OPTIONS_MAX_SETTINGS 32
@@ -20,6 +20,7 @@ struct options {
 	long count;              /* ticks to print in batch mode; 0 = forever */
 	pid_t *pids;             /* --pid, sorted and unique; NULL = all */
 	size_t npids;
+	pid_t maps_pid;          /* --maps */
 	bool ascii, no_color;
 	const char *rc_path;     /* --rc, or NULL for the default */
 	/* Settings given on the command line, applied over the rc file with

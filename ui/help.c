@@ -10,6 +10,7 @@
 static const char *const keys[][2] = {
 	{ "Up Down PgUp PgDn", "move the selection" },
 	{ "Home End", "first / last process" },
+	{ "Enter Right", "the process's mappings (smaps); there: g group, w all fields, G change; Esc/Left back" },
 	{ "mouse click", "select a row; on the header, sort by that column" },
 	{ "M P W G", "sort by RSS, PSS, SWAP, SLOPE (growth rate)" },
 	{ "F6", "choose the sort column from a list" },

@@ -18,6 +18,7 @@
 #include "draw.h"
 #include "header.h"
 #include "help.h"
+#include "mapview.h"
 #include "oomlist.h"
 #include "palette.h"
 #include "picker.h"
@@ -49,6 +50,7 @@ struct tui {
 	enum page page;
 	int page_top;             /* first line shown of the help or OOM list */
 	int zoom;                 /* sparkline history level, 0..2 */
+	struct mapview *maps;     /* the drill-down, when open */
 	bool rc_dirty;
 	char status[256];
 	double status_until;
@@ -87,6 +89,8 @@ static int take_tick(struct tui *t)
 	if (source_tick(t->set->src, &t->m) < 0)
 		return -1;
 	size_t first_alerts = assess_model(&t->m, &t->cfg->growth);
+	if (t->maps)
+		mapview_tick(t->maps);
 	if (first_alerts && t->cfg->bell)
 		beep();   /* flashes instead where the terminal has no bell */
 	return 0;
@@ -187,6 +191,10 @@ static void render(struct tui *t)
 	}
 	if (t->page == PAGE_HELP) {
 		t->page_top = help_draw(t->page_top);
+		return;
+	}
+	if (t->maps) {
+		mapview_draw(t->maps, &t->m, t->cfg, t->set->utf8);
 		return;
 	}
 	if (t->page == PAGE_OOM) {
@@ -362,6 +370,22 @@ static bool terminal_gone(void)
 	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL));
 }
 
+/* Drill into the selected process's mappings. */
+static void open_maps(struct tui *t)
+{
+	if (!t->v.n)
+		return;
+	const struct proc *p = t->v.rows[t->sel];
+	if (p->kthread) {
+		set_status(t, "a kernel thread has no mappings of its own");
+		return;
+	}
+	t->maps = mapview_open(p);
+	if (!t->maps)
+		set_status(t, "out of memory: cannot open the mappings view");
+	clear();
+}
+
 static void open_page(struct tui *t, enum page pg)
 {
 	t->page = pg;
@@ -409,6 +433,21 @@ static bool handle_key(struct tui *t, int kind, wint_t ch)
 		handle_input_key(t, kind, ch);
 		return true;
 	}
+	if (t->maps) {
+		if (kind != KEY_CODE_YES && ch == 'q')
+			return false;
+		if (kind == KEY_CODE_YES && (ch == KEY_F(10)))
+			return false;
+		if (kind == KEY_CODE_YES && ch == KEY_RESIZE) {
+			clear();
+			rebuild(t);
+		} else if (!mapview_key(t->maps, kind, ch)) {
+			mapview_close(t->maps);
+			t->maps = NULL;
+			clear();
+		}
+		return true;
+	}
 	int page = table_rows() > 1 ? table_rows() - 1 : 1;
 	if (kind == KEY_CODE_YES) {
 		switch (ch) {
@@ -419,6 +458,7 @@ static bool handle_key(struct tui *t, int kind, wint_t ch)
 		case KEY_HOME: select_row(t, 0); break;
 		case KEY_END: select_row(t, (long)t->v.n - 1); break;
 		case KEY_F(1): open_page(t, PAGE_HELP); break;
+		case KEY_RIGHT: case KEY_ENTER: open_maps(t); break;
 		case KEY_F(2): pick_columns(t); break;
 		case KEY_F(3): t->input = INPUT_SEARCH; t->search[0] = '\0'; break;
 		case KEY_F(4): t->input = INPUT_FILTER; break;
@@ -433,6 +473,7 @@ static bool handle_key(struct tui *t, int kind, wint_t ch)
 	switch (ch) {
 	case 'q': return false;
 	case 'h': case '?': open_page(t, PAGE_HELP); break;
+	case '\n': case '\r': open_maps(t); break;
 	case 'O': open_page(t, PAGE_OOM); break;
 	case 'x': dismiss_killed(t, false); break;
 	case 'X': dismiss_killed(t, true); break;
@@ -565,6 +606,7 @@ out:
 	if (t.rc_dirty && set->rc_path && config_save(set->rc, set->rc_path) < 0)
 		fprintf(stderr, "leaktop: could not save settings to %s: %s\n",
 		        set->rc_path, strerror(errno));
+	mapview_close(t.maps);
 	procview_free(&t.v);
 	model_free(&t.m);
 	return status;
