@@ -47,8 +47,7 @@ static void text_slope(char *buf, size_t n, const struct proc *p)
 static void text_ttl(char *buf, size_t n, const struct proc *p)
 {
 	if (p->growth.ttl_s >= 0) {
-		buf[0] = '~';
-		format_duration(buf + 1, n - 1, p->growth.ttl_s);
+		format_ttl(buf, n, p->growth.ttl_s);
 	} else {
 		snprintf(buf, n, "-");
 	}

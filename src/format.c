@@ -56,6 +56,18 @@ char *format_rate(char *buf, size_t n, double bytes_per_s)
 	return buf;
 }
 
+char *format_ttl(char *buf, size_t n, double seconds)
+{
+	char d[24];
+	if (!(seconds < 100 * 86400.0))
+		snprintf(buf, n, ">99d");
+	else if (seconds >= 10 * 86400.0)
+		snprintf(buf, n, "~%dd", (int)(seconds / 86400));
+	else
+		snprintf(buf, n, "~%s", format_duration(d, sizeof d, seconds));
+	return buf;
+}
+
 char *format_duration(char *buf, size_t n, double seconds)
 {
 	/* Clamp first: NaN, negative and huge values would be undefined. */

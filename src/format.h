@@ -18,6 +18,10 @@ char *format_delta(char *buf, size_t n, int64_t bytes);
  * minute. */
 char *format_rate(char *buf, size_t n, double bytes_per_s);
 
+/* A time to limit for a 6-character column: "~45s", "~2h10m", "~4d03h"
+ * under 10 days, then "~12d", and ">99d" beyond. */
+char *format_ttl(char *buf, size_t n, double seconds);
+
 /* Seconds as the largest two units: "45s", "3m20s", "2h10m", "4d03h". */
 char *format_duration(char *buf, size_t n, double seconds);
 

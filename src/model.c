@@ -226,7 +226,9 @@ size_t proc_series(const struct model *m, const struct proc *p,
 	double now = model_now(m);
 	size_t n = 0;
 	uint64_t born = p->hist.first_tick ? p->hist.first_tick : 1;
-	if (window_s <= fine_span(m) || now - m->mono[born % HISTORY_LEN] <= fine_span(m)) {
+	/* Ticks when they cover the window, or the process's whole life (then
+	 * coarser buckets would add nothing). */
+	if (window_s <= fine_span(m) || m->tick - born < HISTORY_LEN) {
 		uint32_t win[HISTORY_LEN];
 		history_window(&p->hist, m->tick, mt, HISTORY_LEN, win);
 		for (size_t i = 0; i < HISTORY_LEN && n < max; i++) {

@@ -40,6 +40,7 @@ struct growth {
 	double since_mono;              /* start of the current growth, or -1 */
 	double ttl_s;                   /* seconds to the tightest limit, or -1 */
 	bool ttl_cgroup;                /* that limit is the cgroup's */
+	uint64_t judged_tick;           /* tick of the last verdict, 0: none */
 };
 
 /* The memory limit around a process, filled by the source for processes

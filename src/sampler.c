@@ -354,7 +354,7 @@ static void swap_all_zero(struct model *m)
 {
 	for (size_t i = 0; i < m->nprocs; i++) {
 		struct proc *p = m->procs[i];
-		if (p->kthread || p->statm.size == 0)
+		if (p->kthread || p->statm.size == 0 || p->oom_killed)
 			continue;
 		p->swap = (struct figure){ .bytes = 0, .known = true, .tried = true,
 		                           .read_tick = m->tick,
@@ -395,13 +395,25 @@ static void refresh_figures(struct sampler *s, struct model *m)
 	s->stats.refresh_us = (mono_now() - t0) * 1e6;
 }
 
+/* A killed process has no figures after its death: gaps, so its
+ * sparklines end at the kill and the ring never replays old samples. */
+static void record_gap(struct model *m, struct proc *p)
+{
+	for (int mt = 0; mt < METRIC_COUNT; mt++)
+		history_record(&p->hist, m->tick, model_now(m), (enum metric)mt, 0, false);
+}
+
 static void record_history(struct model *m)
 {
+	for (size_t i = 0; i < m->nkilled; i++)
+		record_gap(m, m->killed[i]);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		struct proc *p = m->procs[i];
 		double now = model_now(m);
-		if (p->oom_killed)
+		if (p->oom_killed) {
+			record_gap(m, p);
 			continue;
+		}
 		history_record(&p->hist, m->tick, now, METRIC_RSS, p->rss, !p->kthread);
 		history_record(&p->hist, m->tick, now, METRIC_PSS, p->pss.bytes, p->pss.known);
 		history_record(&p->hist, m->tick, now, METRIC_SWAP, p->swap.bytes, p->swap.known);

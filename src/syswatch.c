@@ -12,7 +12,9 @@
 #include "oomwatch.h"
 #include "procfs.h"
 
-/* A growing process's cgroup limit is looked up again this often (s). */
+/* A growing process's cgroup is looked up again this often (s) when it has
+ * no limit; under a limit its usage is re-read every tick, as the time to
+ * that limit depends on it. */
 #define LIMIT_MAX_AGE 10.0
 /* Lookups per tick at most: each walks a few cgroup files. */
 #define LIMITS_PER_TICK 32
@@ -115,8 +117,9 @@ void syswatch_after_procs(struct syswatch *w, struct model *m)
 	int budget = LIMITS_PER_TICK;
 	for (size_t i = 0; i < m->nprocs && budget > 0; i++) {
 		struct proc *p = m->procs[i];
-		if (p->growth.flag == FLAG_OK ||
-		    (p->limit.known && now - p->limit.read_mono < LIMIT_MAX_AGE))
+		if (p->growth.flag == FLAG_OK || p->oom_killed ||
+		    (p->limit.known && !p->limit.limited &&
+		     now - p->limit.read_mono < LIMIT_MAX_AGE))
 			continue;
 		read_limit(w, p, now);
 		budget--;

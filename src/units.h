@@ -9,7 +9,8 @@
 bool parse_size(const char *s, double *bytes);
 /* A bare number is seconds. */
 bool parse_duration(const char *s, double *seconds);
-/* SIZE/UNIT where UNIT is s, sec, min, m, h or hour; bytes per second. */
+/* SIZE/UNIT where UNIT is s, sec, min, m, h, hour, d or day; bytes per
+ * second. */
 bool parse_rate(const char *s, double *bytes_per_s);
 /* P%/UNIT; fraction of the current size per second. */
 bool parse_pct_rate(const char *s, double *fraction_per_s);

@@ -7,7 +7,7 @@
 
 #include "model.h"
 
-/* Draws the list from its top-th entry. */
-void oomlist_draw(const struct model *m, int top, bool utf8);
+/* Draws the list from its top-th entry (clamped); returns the top used. */
+int oomlist_draw(const struct model *m, int top, bool utf8);
 
 #endif

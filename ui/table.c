@@ -195,9 +195,7 @@ static void draw_row(const struct table_layout *l, int y,
 			if (p->growth.ttl_s < 0) {
 				cell(l, y, i, "-", base);
 			} else {
-				buf[0] = '~';
-				format_duration(buf + 1, sizeof buf - 1, p->growth.ttl_s);
-				cell(l, y, i, buf, base);
+				cell(l, y, i, format_ttl(buf, sizeof buf, p->growth.ttl_s), base);
 			}
 			break;
 		case COL_PPID:

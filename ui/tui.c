@@ -198,7 +198,7 @@ static void render(struct tui *t)
 		return;
 	}
 	if (t->page == PAGE_OOM) {
-		oomlist_draw(&t->m, t->page_top, t->set->utf8);
+		t->page_top = oomlist_draw(&t->m, t->page_top, t->set->utf8);
 		return;
 	}
 	static const char *const zoom_labels[] = {

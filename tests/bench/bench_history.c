@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "history.h"
+#include "assess.h"
 #include "model.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -321,6 +322,51 @@ int main(int argc, char **argv)
 	free(hc);
 	free(bw);
 	free(bc);
+
+	/* ---- (d) the verdict a tick: slopes of every process and metric, and
+	 * since-when and time to limit for the flagged ones.  Default
+	 * thresholds flag none of these series (64 B/s); warning at 1 KiB/min
+	 * flags every one, the worst case. ---- */
+	{
+		struct assess_settings as;
+		assess_defaults(&as);
+		double quiet[2], all_flagged[2];
+		for (int pass = 0; pass < 2; pass++) {
+			if (pass == 1)
+				for (int mt = 0; mt < METRIC_COUNT; mt++)
+					as.warn_abs[mt] = 1024.0 / 60;
+			double *aw = calloc(rounds, sizeof *aw), *ac = calloc(rounds, sizeof *ac);
+			if (!aw || !ac) {
+				fprintf(stderr, "bench_history: out of memory for (d)\n");
+				return 1;
+			}
+			for (size_t r = 0; r < rounds; r++) {
+				double w0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+				assess_model(&model, &as);
+				aw[r] = now_s(CLOCK_MONOTONIC) - w0;
+				ac[r] = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
+			}
+			(pass ? all_flagged : quiet)[0] = median(aw, rounds);
+			(pass ? all_flagged : quiet)[1] = median(ac, rounds);
+			free(aw);
+			free(ac);
+		}
+		size_t flagged = 0;
+		for (size_t i = 0; i < model.nprocs; i++)
+			flagged += model.procs[i]->growth.flag != FLAG_OK;
+		double rec_tick = mhc * (double)n * METRIC_COUNT / 1e3;   /* us, CPU */
+		printf("\n(d) assess_model once a tick, %zu processes with %llu s of history, "
+		       "median of %zu rounds\n", n, (unsigned long long)seconds, rounds);
+		printf("  %-34s %9s %9s %12s\n", "", "wall us", "cpu us", "vs (c) rec");
+		printf("  %-34s %9.1f %9.1f %11.2fx\n", "default thresholds (none flagged)",
+		       quiet[0] * 1e6, quiet[1] * 1e6, rec_tick > 0 ? quiet[1] * 1e6 / rec_tick : 0);
+		printf("  %-34s %9.1f %9.1f %11.2fx\n", "warn at 1K/min (all flagged)",
+		       all_flagged[0] * 1e6, all_flagged[1] * 1e6,
+		       rec_tick > 0 ? all_flagged[1] * 1e6 / rec_tick : 0);
+		printf("  flagged in the second pass: %zu of %zu\n", flagged, model.nprocs);
+		if (!(quiet[1] > 0) || !(all_flagged[1] > 0))
+			failed = 1;
+	}
 
 	/* ---- (b) churn: 10 % replaced every simulated minute ---- */
 	size_t per_min = n / 10;

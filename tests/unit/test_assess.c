@@ -202,6 +202,26 @@ static void test_steady_leak_alert(void **state)
 	sim_free(&sim);
 }
 
+/* The default 10-minute window on a process older than the per-tick ring
+ * (300 ticks): the slope comes from the 30-second floors and still finds
+ * the 20 MiB/min leak; judged every tick, as the TUI does.  (A check that
+ * only ever used the ring left every slope unknown with the defaults.) */
+static void test_default_window_old_process(void **state)
+{
+	(void)state;
+	struct sim sim;
+	sim_init(&sim, 1);
+	assess_defaults(&sim.s);
+	sim_run(&sim, 0, 900, leak20, true);
+	const struct proc *p = sim.p[0];
+	assert_int_equal(p->growth.flag, FLAG_ALERT);
+	near(rss_slope(p), 20 * MiB / 60, 0.10, "slope from 30 s floors");
+	if (!(fabs(p->growth.since_mono - (T0 + LEAK_START)) <= 45))
+		fail_msg("since_mono = %.1f, want %.1f +- 45", p->growth.since_mono,
+		         T0 + LEAK_START);
+	sim_free(&sim);
+}
+
 /* 2 MiB/min: over warn (1 MiB/min), under alert (10 MiB/min): FLAG_WARN,
  * with since and ttl known. */
 static void test_slow_leak_warn(void **state)
@@ -488,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_kthread_skipped),
 		cmocka_unit_test(test_killed_keeps_verdict),
 		cmocka_unit_test(test_format_rate),
+		cmocka_unit_test(test_default_window_old_process),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
