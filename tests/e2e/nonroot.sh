@@ -100,6 +100,16 @@ if [ "$(cat /proc/sys/kernel/dmesg_restrict 2>/dev/null)" = 1 ]; then
 		fail "json as $TU: oom_kills should be null with a /dev/kmsg reason: $(jq -c .system "$out")"
 fi
 
+# --maps of a root process: refused with the reason, and what statm tells.
+as_user "$LEAKTOP" --maps "$RLEAK" >"$out" 2>"$err" && fail "--maps $RLEAK as $TU succeeded"
+grep -q "cannot read /proc/$RLEAK/smaps: Permission denied (another user's process: run as root)" "$err" ||
+	{ dump; fail "--maps as $TU: no permission message"; }
+grep -qE "statm of $RLEAK: size [0-9.]+[KMG], resident [0-9.]+[KMG]" "$err" ||
+	{ dump; fail "--maps as $TU: no statm figures for the unreadable process"; }
+as_user "$LEAKTOP" --maps "$ULEAK" --format json >"$out" 2>"$err" ||
+	{ dump; fail "--maps of its own process as $TU failed"; }
+jq -e '.totals.rss > 15 * 1048576' "$out" >/dev/null || { dump; fail "--maps as $TU: its own leaker's totals"; }
+
 # --- csv: an empty cell, not 0 -----------------------------------------------
 as_user "$LEAKTOP" --batch -n 1 --format csv --pid "$RLEAK,$ULEAK" >"$out" 2>"$err"
 rc=$?
@@ -167,6 +177,17 @@ send F1
 wait_for 'leaktop help' 5 "TUI as $TU: help"
 send Escape
 wait_gone 'leaktop help' 5 "TUI as $TU: help closed"
+# The mappings view of the root leaker: why it cannot be read, and statm.
+send /
+send_text "e2erootlk"
+send Enter
+send Enter
+wait_for "^PID $RLEAK " 10 "TUI as $TU: mappings view of the root leaker"
+wait_for "smaps of PID $RLEAK cannot be read: Permission denied \\(another user's process" 5 \
+	"TUI as $TU: the reason smaps is closed"
+wait_for "^From statm: size [0-9.]+[KMG], resident [0-9.]+[KMG]" 5 "TUI as $TU: statm figures instead"
+send Escape
+wait_for "^ *$ULEAK " 5 "TUI as $TU: back to the table"
 send q
 user_exit "TUI as $TU, q"
 
