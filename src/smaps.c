@@ -253,17 +253,28 @@ static const char *parse_key_line(const char *p, const char *end,
                                   struct smaps *s, struct mapping *m,
                                   size_t *hint, bool *vmflags)
 {
-	const char *colon = key_end(p);
-	if (!colon)
-		return NULL;
-	size_t klen = (size_t)(colon - p);
-	const struct key *k = NULL;
-	/* From the hint on: an older kernel's missing keys cost a step each. */
-	for (size_t j = 0, i = *hint; j < N_KEYS; j++, i = i + 1 < N_KEYS ? i + 1 : 0)
-		if (keys[i].len == klen && memcmp(keys[i].name, p, klen) == 0) {
-			k = &keys[i];
-			break;
-		}
+	const struct key *k = &keys[*hint];
+	const char *colon = NULL;
+	/* The expected key: no scan for the colon (whose position varies
+	 * from line to line, which costs the branch predictor dearly). */
+	if ((size_t)(end - p) > k->len && p[k->len] == ':' &&
+	    memcmp(p, k->name, k->len) == 0) {
+		colon = p + k->len;
+	} else {
+		if (!(colon = key_end(p)))
+			return NULL;
+		size_t klen = (size_t)(colon - p);
+		k = NULL;
+		/* From the hint on: an older kernel's missing keys cost a
+		 * step each. */
+		for (size_t j = 0, i = *hint; j < N_KEYS;
+		     j++, i = i + 1 < N_KEYS ? i + 1 : 0)
+			if (keys[i].len == klen &&
+			    memcmp(keys[i].name, p, klen) == 0) {
+				k = &keys[i];
+				break;
+			}
+	}
 	p = colon + 1;
 	uint64_t v;
 	if (!k) {
@@ -334,7 +345,12 @@ enum procfs_result smaps_parse(const char *buf, size_t len, struct smaps *s)
 	size_t hint = 0;
 	bool vmflags = false;
 	while (p < end) {
-		if (hexval(*p) >= 0) {
+		/* A header starts "hex-"; a key may start with a-f too (a
+		 * patch once proposed "ksm_state:"). */
+		const char *q = p;
+		while (hexval(*q) >= 0)
+			q++;
+		if (q > p && *q == '-') {
 			if (m && !complete(m, vmflags))
 				goto bad;
 			struct mapping *maps = grow(s->maps, &s->cap, s->n + 1,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "assess.h"
@@ -196,8 +197,13 @@ static void draw_facts(const struct mapview *v, const struct model *m,
 			fclose(u);
 		}
 		double age = up - (double)f->start_ticks / (double)(hz > 0 ? hz : 100);
-		snprintf(line, sizeof line, "state %c  threads %ld  running %s  ",
-		         f->state, f->threads, format_duration(a, sizeof a, age));
+		time_t started = time(NULL) - (time_t)age;
+		struct tm tm;
+		char when[32];
+		localtime_r(&started, &tm);
+		strftime(when, sizeof when, age < 86400 ? "%H:%M:%S" : "%Y-%m-%d %H:%M", &tm);
+		snprintf(line, sizeof line, "state %c  threads %ld  started %s (%s ago)  ",
+		         f->state, f->threads, when, format_duration(a, sizeof a, age));
 		x += draw_text(0, x, COLS - x, line, palette(ROLE_HEADER_LABEL), false);
 	}
 	if (f->cgroup_known) {

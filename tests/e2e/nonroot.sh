@@ -104,7 +104,7 @@ fi
 as_user "$LEAKTOP" --maps "$RLEAK" >"$out" 2>"$err" && fail "--maps $RLEAK as $TU succeeded"
 grep -q "cannot read /proc/$RLEAK/smaps: Permission denied (another user's process: run as root)" "$err" ||
 	{ dump; fail "--maps as $TU: no permission message"; }
-grep -qE "statm of $RLEAK: size [0-9.]+[KMG], resident [0-9.]+[KMG]" "$err" ||
+grep -qE "statm of $RLEAK: size [0-9.]+[KMGTP]?, resident [0-9.]+[KMGTP]?" "$err" ||
 	{ dump; fail "--maps as $TU: no statm figures for the unreadable process"; }
 as_user "$LEAKTOP" --maps "$ULEAK" --format json >"$out" 2>"$err" ||
 	{ dump; fail "--maps of its own process as $TU failed"; }
@@ -185,7 +185,7 @@ send Enter
 wait_for "^PID $RLEAK " 10 "TUI as $TU: mappings view of the root leaker"
 wait_for "smaps of PID $RLEAK cannot be read: Permission denied \\(another user's process" 5 \
 	"TUI as $TU: the reason smaps is closed"
-wait_for "^From statm: size [0-9.]+[KMG], resident [0-9.]+[KMG]" 5 "TUI as $TU: statm figures instead"
+wait_for "^From statm: size [0-9.]+[KMGTP]?, resident [0-9.]+[KMGTP]?" 5 "TUI as $TU: statm figures instead"
 send Escape
 wait_for "^ *$ULEAK " 5 "TUI as $TU: back to the table"
 send q
