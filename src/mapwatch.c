@@ -139,13 +139,15 @@ static void read_facts(struct mapwatch *w, bool all)
 	if (n <= 0 || !cgroup_parse_proc(buf, (size_t)n, v2, sizeof v2, v1, sizeof v1))
 		return;
 	f->cgroup_known = true;
-	snprintf(f->cgroup, sizeof f->cgroup, "%s", v2[0] ? v2 : v1);
 	char *mi = malloc(1 << 20);
 	n = mi ? read_small("/proc/self/mountinfo", mi, 1 << 20) : -1;
 	struct cgroup_mounts mnt;
 	struct cgroup_room room;
-	if (n > 0 && cgroup_parse_mountinfo(mi, (size_t)n, &mnt) &&
-	    cgroup_room(&mnt, v2, v1, &room) && room.limited) {
+	bool mounts = n > 0 && cgroup_parse_mountinfo(mi, (size_t)n, &mnt);
+	/* On a hybrid host memory is accounted in v1: name that cgroup. */
+	bool v1_memory = mounts && mnt.v1_memory[0] && v1[0];
+	snprintf(f->cgroup, sizeof f->cgroup, "%s", v1_memory || !v2[0] ? v1 : v2);
+	if (mounts && cgroup_room(&mnt, v2, v1, &room) && room.limited) {
 		f->cgroup_limited = true;
 		f->cgroup_limit = room.limit;
 		f->cgroup_usage = room.usage;

@@ -52,7 +52,8 @@ int procview_build(struct procview *v, const struct model *m,
 	}
 	sort_model = m;
 	sort_opts = o;
-	qsort(v->rows, v->n, sizeof *v->rows, cmp_rows);
+	if (v->n)   /* rows may still be NULL */
+		qsort(v->rows, v->n, sizeof *v->rows, cmp_rows);
 	return 0;
 }
 

@@ -147,7 +147,8 @@ static void build_rows(struct mapview *v)
 		v->rows[i] = i;
 	v->nrows = n;
 	sorting = v;
-	qsort(v->rows, n, sizeof *v->rows, cmp_rows);
+	if (n)   /* rows is NULL while nothing was read */
+		qsort(v->rows, n, sizeof *v->rows, cmp_rows);
 	if (v->sel >= v->nrows)
 		v->sel = v->nrows ? v->nrows - 1 : 0;
 }
