@@ -555,8 +555,20 @@ int tui_run(const struct tui_setup *set)
 		model_free(&t.m);
 		return 1;
 	}
-	if (!initscr()) {
-		fprintf(stderr, "leaktop: cannot initialise the terminal\n");
+	/* newterm, unlike initscr, returns on an unknown TERM.  A terminal
+	 * that cannot place the cursor (TERM=dumb) would get a smear of text:
+	 * say so, as batch mode needs no terminal at all. */
+	SCREEN *screen = newterm(NULL, stdout, stdin);
+	const char *cup = screen ? tigetstr("cup") : NULL;
+	if (!cup || cup == (const char *)-1) {
+		const char *name = getenv("TERM");
+		if (screen) {
+			endwin();
+			delscreen(screen);
+		}
+		fprintf(stderr, "leaktop: terminal '%s' %s; set TERM to your "
+		        "terminal's type, or use --batch\n", name ? name : "(unset)",
+		        screen ? "cannot place the cursor" : "is unknown");
 		model_free(&t.m);
 		return 1;
 	}
