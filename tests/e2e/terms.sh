@@ -1,7 +1,8 @@
 #!/bin/bash
-# End-to-end: terminal types.  vt100, xterm-256color and screen get the
-# full view and quit cleanly on q; TERM=dumb (no cursor addressing) and an
-# unknown TERM get a one-line reason and status 1, not a smear of text.
+# End-to-end: terminal types and job control.  vt100, xterm-256color and
+# screen get the full view and quit cleanly on q; Ctrl-Z stops leaktop and
+# fg redraws it; TERM=dumb (no cursor addressing) and an unknown TERM get a
+# one-line reason and status 1, not a smear of text.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${E2E_LIB:-$(dirname "$0")/lib.sh}"
 e2e_init
@@ -17,6 +18,22 @@ for term in vt100 xterm-256color screen; do
 	st=$(pane_status)
 	[ "$st" = 0 ] || fail "TERM=$term: exit status $st after q"
 done
+
+# Ctrl-Z hands the terminal back to the shell; fg redraws the view.
+start_tmux 100 30 env "PS1=READY\$ " HISTFILE=/dev/null bash --norc --noprofile -i
+wait_for '^READY\$' 10 "bash prompt"
+send_text "$(printf '%q' "$LEAKTOP") -d 5 -p 1"
+send Enter
+wait_for '^F1Help' 15 "leaktop under bash"
+send C-z
+wait_for 'Stopped +.*leaktop' 5 "Ctrl-Z: the shell reports leaktop stopped"
+wait_for '^READY\$ *$' 5 "Ctrl-Z: the shell prompt is back"
+send_text fg
+send Enter
+wait_for '^ *PID .*Command' 10 "fg: the view is redrawn"
+wait_for '^F1Help' 5 "fg: the function-key bar is back"
+send q
+wait_for '^READY\$ *$' 5 "q after fg: back at the prompt"
 
 # On a pty from script(1): tmux can drop the output of a pane whose
 # program exits at once.
