@@ -53,7 +53,7 @@ bool trend_floor_slope(const double *t, const double *v, size_t n,
 		return false;
 	double end = t[n - 1], start = end - window_s;
 	double span = window_s / TREND_SEGMENTS;
-	double mt[TREND_SEGMENTS], mv[TREND_SEGMENTS];
+	double mt[TREND_SEGMENTS] = { 0 }, mv[TREND_SEGMENTS] = { 0 };
 	bool have[TREND_SEGMENTS] = { false };
 	double step[TREND_SEGMENTS] = { 0 };   /* largest rise between samples */
 	double first = end;
