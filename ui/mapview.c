@@ -19,13 +19,8 @@
 #define TOP_LINES 4           /* facts, command, figures, summary */
 #define SPARK_W 10
 
-enum sort_key { SORT_ADDR, SORT_SIZE, SORT_RSS, SORT_PSS, SORT_DIRTY,
-                SORT_SWAP, SORT_CHANGE, SORT_NAME, SORT_COUNT };
-static const char *const sort_names[SORT_COUNT] = {
-	"Address", "Size", "Rss", "Pss", "PrDirty", "Swap", "Change", "Mapping" };
-/* smaps field each size sort reads; -1: not a field. */
-static const int sort_field[SORT_COUNT] = {
-	-1, SMAPS_SIZE, SMAPS_RSS, SMAPS_PSS, SMAPS_PRIVATE_DIRTY, SMAPS_SWAP, -1, -1 };
+/* The sort: an smaps field (0 .. SMAPS_FIELD_COUNT-1), or one of these. */
+enum { SORT_ADDR = -1, SORT_CHANGE = -2, SORT_NAME = -3, SORT_NONE = -99 };
 
 enum grouping { GROUP_NONE, GROUP_KIND, GROUP_FILE };
 
@@ -34,7 +29,7 @@ struct mapview {
 	pid_t pid;
 	unsigned long long start_ticks;
 	int open_err;              /* errno of the first reading, 0 if it worked */
-	enum sort_key sort;
+	int sort;
 	bool reverse;
 	enum grouping group;
 	bool wide;                 /* every smaps field */
@@ -54,7 +49,7 @@ struct mapview *mapview_open(const struct proc *p)
 		return NULL;
 	v->pid = p->pid;
 	v->start_ticks = p->start_ticks;
-	v->sort = SORT_RSS;
+	v->sort = SMAPS_RSS;
 	if (mapwatch_open(&v->w, p->pid) < 0)
 		v->open_err = errno;
 	return v;
@@ -114,8 +109,8 @@ static int cmp_rows(const void *a, const void *b)
 	}
 	case SORT_NAME: r = strcmp(row_name(v, x), row_name(v, y)); break;
 	default: {
-		uint64_t vx = row_value(v, x, sort_field[v->sort]);
-		uint64_t vy = row_value(v, y, sort_field[v->sort]);
+		uint64_t vx = row_value(v, x, v->sort);
+		uint64_t vy = row_value(v, y, v->sort);
 		r = (vy > vx) - (vy < vx);   /* largest first */
 	}
 	}
@@ -256,8 +251,11 @@ static void draw_summary(const struct mapview *v)
 		gone += v->w.t[i].vanished;
 	}
 	static const char *const gnames[] = { "", "  grouped by kind", "  grouped by file" };
+	const char *sname = v->sort >= 0 ? smaps_fields[v->sort].kernel
+	                  : v->sort == SORT_ADDR ? "Address"
+	                  : v->sort == SORT_CHANGE ? "Change" : "Mapping";
 	snprintf(line, sizeof line, "%zu mappings (%zu new, %zu vanished since the view opened)"
-	         "  sort %s%s%s%s", v->w.s.n, fresh, gone, sort_names[v->sort],
+	         "  sort %s%s%s%s", v->w.s.n, fresh, gone, sname,
 	         v->reverse ? " (inverted)" : "", gnames[v->group],
 	         v->w.exited ? "  [process exited: last data]" : "");
 	draw_text(3, 0, COLS, line, palette(v->w.exited ? ROLE_STATUS : ROLE_HEADER_LABEL), false);
@@ -268,37 +266,39 @@ struct col {
 	const char *title;
 	int width;
 	int field;                 /* smaps field, or -1 */
+	int sort;                  /* what sorting by it means, or SORT_NONE */
 };
 
 static int columns(const struct mapview *v, struct col *c)
 {
 	int n = 0;
 	if (v->group == GROUP_NONE) {
-		c[n++] = (struct col){ "Address", 12, -1 };
-		c[n++] = (struct col){ "Perm", 4, -1 };
+		/* User addresses take 12 hex digits; [vsyscall]'s 16 show in w. */
+		c[n++] = (struct col){ "Address", v->wide ? 16 : 12, -1, SORT_ADDR };
+		c[n++] = (struct col){ "Perm", 4, -1, SORT_NONE };
 		if (v->wide) {
-			c[n++] = (struct col){ "Offset", 8, -1 };
-			c[n++] = (struct col){ "Device", 6, -1 };
-			c[n++] = (struct col){ "Inode", 8, -1 };
+			c[n++] = (struct col){ "Offset", 8, -1, SORT_NONE };
+			c[n++] = (struct col){ "Device", 6, -1, SORT_NONE };
+			c[n++] = (struct col){ "Inode", 8, -1, SORT_NONE };
 		}
 	} else {
-		c[n++] = (struct col){ "Count", 6, -1 };
+		c[n++] = (struct col){ "Count", 6, -1, SORT_NONE };
 	}
 	static const int compact[] = { SMAPS_SIZE, SMAPS_RSS, SMAPS_PSS,
 	                               SMAPS_PRIVATE_DIRTY, SMAPS_SWAP };
 	if (v->wide) {
 		for (int f = 0; f < SMAPS_FIELD_COUNT; f++)
 			if ((v->w.s.present >> f) & 1u)
-				c[n++] = (struct col){ smaps_fields[f].title, 8, f };
+				c[n++] = (struct col){ smaps_fields[f].title, 8, f, f };
 	} else {
 		for (size_t k = 0; k < sizeof compact / sizeof compact[0]; k++)
-			c[n++] = (struct col){ smaps_fields[compact[k]].title, 7, compact[k] };
+			c[n++] = (struct col){ smaps_fields[compact[k]].title, 7, compact[k], compact[k] };
 	}
 	if (v->group != GROUP_NONE)
-		c[n++] = (struct col){ "%PSS", 5, -1 };
-	c[n++] = (struct col){ "Change", 7, -1 };
-	c[n++] = (struct col){ "Rss~", SPARK_W, -1 };
-	c[n++] = (struct col){ v->group == GROUP_NONE ? "Mapping" : "Group", 0, -1 };
+		c[n++] = (struct col){ "%PSS", 5, -1, SMAPS_PSS };
+	c[n++] = (struct col){ "Change", 7, -1, SORT_CHANGE };
+	c[n++] = (struct col){ "Rss~", SPARK_W, -1, SORT_NONE };
+	c[n++] = (struct col){ v->group == GROUP_NONE ? "Mapping" : "Group", 0, -1, SORT_NAME };
 	return n;
 }
 
@@ -443,10 +443,7 @@ void mapview_draw(struct mapview *v, const struct model *m,
 		for (int k = 0; k < nc && x < COLS; k++) {
 			int w = c[k].width ? c[k].width : COLS - x;
 			char title[16];
-			bool sorted = (c[k].field >= 0 && c[k].field == sort_field[v->sort]) ||
-			              (v->sort == SORT_CHANGE && !strcmp(c[k].title, "Change")) ||
-			              (v->sort == SORT_ADDR && !strcmp(c[k].title, "Address")) ||
-			              (v->sort == SORT_NAME && w == COLS - x);
+			bool sorted = c[k].sort == v->sort && c[k].field == (v->sort >= 0 ? v->sort : -1);
 			snprintf(title, sizeof title, "%s%s", c[k].title,
 			         !sorted ? "" : utf8 ? (v->reverse ? "\u25b2" : "\u25bc")
 			                             : (v->reverse ? "^" : "v"));
@@ -496,10 +493,28 @@ static void search_next(struct mapview *v, size_t from)
 	}
 }
 
-static void set_sort(struct mapview *v, enum sort_key s)
+static void set_sort(struct mapview *v, int s)
 {
 	v->reverse = v->sort == s ? !v->reverse : false;
 	v->sort = s;
+}
+
+/* Moves the sort to the previous or next column on screen that sorts. */
+static void cycle_sort(struct mapview *v, int dir)
+{
+	struct col c[SMAPS_FIELD_COUNT + 12];
+	int nc = columns(v, c), keys[SMAPS_FIELD_COUNT + 12], nk = 0, cur = 0;
+	for (int k = 0; k < nc; k++) {
+		if (c[k].sort == SORT_NONE || (c[k].field < 0 && c[k].sort >= 0))
+			continue;   /* unsortable, or a second view of a field */
+		if (c[k].sort == v->sort)
+			cur = nk;
+		keys[nk++] = c[k].sort;
+	}
+	if (nk) {
+		v->sort = keys[(cur + dir + nk) % nk];
+		v->reverse = false;
+	}
 }
 
 bool mapview_key(struct mapview *v, int kind, wint_t ch)
@@ -533,7 +548,7 @@ bool mapview_key(struct mapview *v, int kind, wint_t ch)
 		case KEY_HOME: v->sel = 0; break;
 		case KEY_END: v->sel = v->nrows ? v->nrows - 1 : 0; break;
 		case KEY_F(3): search_next(v, v->sel + 1); break;
-		case KEY_F(6): set_sort(v, (enum sort_key)((v->sort + 1) % SORT_COUNT)); break;
+		case KEY_F(6): cycle_sort(v, +1); break;
 		default: break;
 		}
 		return true;
@@ -543,12 +558,12 @@ bool mapview_key(struct mapview *v, int kind, wint_t ch)
 	case 'g': v->group = (enum grouping)((v->group + 1) % 3); v->sel = 0; break;
 	case 'w': v->wide = !v->wide; break;
 	case 'G': set_sort(v, SORT_CHANGE); break;
-	case 'M': set_sort(v, SORT_RSS); break;
-	case 'P': set_sort(v, SORT_PSS); break;
-	case 'W': set_sort(v, SORT_SWAP); break;
+	case 'M': set_sort(v, SMAPS_RSS); break;
+	case 'P': set_sort(v, SMAPS_PSS); break;
+	case 'W': set_sort(v, SMAPS_SWAP); break;
 	case 'I': v->reverse = !v->reverse; break;
-	case '<': case ',': v->sort = (enum sort_key)((v->sort + SORT_COUNT - 1) % SORT_COUNT); break;
-	case '>': case '.': v->sort = (enum sort_key)((v->sort + 1) % SORT_COUNT); break;
+	case '<': case ',': cycle_sort(v, -1); break;
+	case '>': case '.': cycle_sort(v, +1); break;
 	case '/': v->searching = true; v->search[0] = '\0'; break;
 	default: break;
 	}

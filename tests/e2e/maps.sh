@@ -65,6 +65,16 @@ wait_for "grouped by kind" 5 "g: grouped by kind"
 capture | grep -qE "anonymous" || { show_screen; fail "g: no anonymous group"; }
 send g
 wait_for "grouped by file" 5 "g again: grouped by file"
+send g
+wait_gone "grouped by" 5 "g a third time: one row per mapping"
+# w shows every field; < and > walk the sort across the columns on screen.
+send w
+wait_for "ShClean +ShDirty +PrClean +PrDirty" 5 "w: every smaps field"
+send '>'
+wait_for "sort Mapping" 5 ">: from Change to the name column"
+send '<'
+send '<'
+wait_for "sort Locked" 5 "< <: back past Change to Locked, the last field"
 send Escape
 wait_for "^[ !+X] *$GROW " 5 "Esc: back to the process table"
 # The view of a process that exits keeps the last data.
