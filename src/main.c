@@ -13,6 +13,7 @@
 #include "escape.h"
 #include "options.h"
 #include "sampler.h"
+#include "stacksout.h"
 #include "tui.h"
 
 /* rc problems: batch mode prints them all; the TUI shows the first. */
@@ -56,6 +57,11 @@ int main(int argc, char **argv)
 	}
 	if (o.ascii)
 		utf8 = false;
+	if (o.mode == MODE_STACKS) {
+		int st = stacksout_run(&o);
+		options_free(&o);
+		return st;
+	}
 	if (o.mode == MODE_MAPS) {
 		int st = mapsout_run(o.maps_pid, &o, utf8);
 		options_free(&o);

@@ -102,17 +102,6 @@ static int merge(struct mapwatch *w)
 	return 0;
 }
 
-static long read_small(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, size - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return (long)n;
-}
-
 /* State and threads change; limits and cgroup are read once, at open. */
 static void read_facts(struct mapwatch *w, bool all)
 {
@@ -120,7 +109,7 @@ static void read_facts(struct mapwatch *w, bool all)
 	char path[64], buf[4096];
 	struct stat_fields st;
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)w->pid);
-	long n = read_small(path, buf, sizeof buf);
+	long n = procfs_read_small(path, buf, sizeof buf);
 	if (n > 0 && procfs_parse_stat(buf, (size_t)n, &st) == PROCFS_OK) {
 		f->stat_known = true;
 		f->state = st.state;
@@ -130,17 +119,17 @@ static void read_facts(struct mapwatch *w, bool all)
 	if (!all)
 		return;
 	snprintf(path, sizeof path, "/proc/%d/limits", (int)w->pid);
-	n = read_small(path, buf, sizeof buf);
+	n = procfs_read_small(path, buf, sizeof buf);
 	f->limits_known = n > 0 && procfs_parse_limits(buf, (size_t)n, &f->rlimit_as,
 	                                               &f->rlimit_data) == PROCFS_OK;
 	char v2[256], v1[256];
 	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)w->pid);
-	n = read_small(path, buf, sizeof buf);
+	n = procfs_read_small(path, buf, sizeof buf);
 	if (n <= 0 || !cgroup_parse_proc(buf, (size_t)n, v2, sizeof v2, v1, sizeof v1))
 		return;
 	f->cgroup_known = true;
 	char *mi = malloc(1 << 20);
-	n = mi ? read_small("/proc/self/mountinfo", mi, 1 << 20) : -1;
+	n = mi ? procfs_read_small("/proc/self/mountinfo", mi, 1 << 20) : -1;
 	struct cgroup_mounts mnt;
 	struct cgroup_room room;
 	bool mounts = n > 0 && cgroup_parse_mountinfo(mi, (size_t)n, &mnt);

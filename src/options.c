@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,13 @@ void options_usage(FILE *out)
 "      --format=FORMAT      text, csv or json (one JSON object per tick a line)\n"
 "      --maps=PID           print PID's mappings (/proc/PID/smaps) like pmap -X,\n"
 "                           with totals, as text or json, and exit\n"
+"      --stacks=PID         sample PID's call stacks with ptrace, print the\n"
+"                           call tree and top frames (text or json), and exit\n"
+"      --samples=N          stack samples to take (default 200)\n"
+"      --hz=N               stack samples a second (default 50)\n"
+"      --threads=N          threads stopped per sample at most (default 64)\n"
+"      --folded=FILE        also write the stacks in folded form (flamegraph.pl,\n"
+"                           speedscope); - for standard output\n"
 "\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
@@ -110,9 +118,24 @@ static int add_setting(struct options *o, const char *key, const char *value,
 	return 0;
 }
 
+/* A positive whole number up to max, or -1 with a message. */
+static int parse_count(const char *arg, const char *opt, const char *what,
+                       long max, long *out, char *err, size_t errsz)
+{
+	char *end;
+	errno = 0;
+	*out = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || *out <= 0 || *out > max) {
+		snprintf(err, errsz, "%s: '%s' is not %s", opt, arg, what);
+		return -1;
+	}
+	return 0;
+}
+
 enum { OPT_THEME = 256, OPT_ASCII, OPT_FORMAT, OPT_PSS_MAX_AGE,
        OPT_PSS_BUDGET, OPT_KTHREADS, OPT_RC, OPT_WINDOW, OPT_WARN_SLOPE,
-       OPT_ALERT_SLOPE, OPT_WARN_PCT, OPT_ALERT_PCT, OPT_BELL, OPT_MAPS };
+       OPT_ALERT_SLOPE, OPT_WARN_PCT, OPT_ALERT_PCT, OPT_BELL, OPT_MAPS,
+       OPT_STACKS, OPT_SAMPLES, OPT_HZ, OPT_THREADS, OPT_FOLDED };
 
 /* Long options that only set an rc setting of the same meaning. */
 static const struct {
@@ -152,6 +175,11 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 		{ "bell", no_argument, NULL, OPT_BELL },
 		{ "batch", no_argument, NULL, 'b' },
 		{ "maps", required_argument, NULL, OPT_MAPS },
+		{ "stacks", required_argument, NULL, OPT_STACKS },
+		{ "samples", required_argument, NULL, OPT_SAMPLES },
+		{ "hz", required_argument, NULL, OPT_HZ },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "folded", required_argument, NULL, OPT_FOLDED },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
@@ -160,11 +188,13 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 	};
 	memset(o, 0, sizeof *o);
 	o->count = 1;
+	stack_options_default(&o->stack);
 	optind = 1;
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, ":d:s:p:Cbn:hV", longopts, NULL)) != -1) {
 		int r = 0;
+		long n;
 		char *end;
 		bool handled = false;
 		for (size_t i = 0; i < sizeof setting_opts / sizeof setting_opts[0]; i++)
@@ -186,14 +216,26 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 		case OPT_RC: o->rc_path = optarg; break;
 		case 'b': o->mode = MODE_BATCH; break;
 		case OPT_MAPS:
-			errno = 0;
-			o->maps_pid = (pid_t)strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || o->maps_pid <= 0) {
-				snprintf(err, errsz, "--maps: '%s' is not a PID", optarg);
-				r = -1;
-			}
-			o->mode = MODE_MAPS;
+		case OPT_STACKS:
+			r = parse_count(optarg, c == OPT_MAPS ? "--maps" : "--stacks",
+			                "a PID", INT32_MAX, &n, err, errsz);
+			o->maps_pid = (pid_t)n;
+			o->mode = c == OPT_MAPS ? MODE_MAPS : MODE_STACKS;
 			break;
+		case OPT_SAMPLES:
+			r = parse_count(optarg, "--samples", "a count", 1000000, &n, err, errsz);
+			o->stack.samples = (unsigned)n;
+			break;
+		case OPT_HZ:
+			r = parse_count(optarg, "--hz", "a rate from 1 to 1000", 1000, &n,
+			                err, errsz);
+			o->stack.hz = (unsigned)n;
+			break;
+		case OPT_THREADS:
+			r = parse_count(optarg, "--threads", "a count", 100000, &n, err, errsz);
+			o->stack.max_threads = (unsigned)n;
+			break;
+		case OPT_FOLDED: o->folded_path = optarg; break;
 		case 'n':
 			errno = 0;
 			o->count = strtol(optarg, &end, 10);

@@ -8,8 +8,10 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "stacksession.h"
 
-enum run_mode { MODE_TUI, MODE_BATCH, MODE_MAPS, MODE_HELP, MODE_VERSION };
+enum run_mode { MODE_TUI, MODE_BATCH, MODE_MAPS, MODE_STACKS, MODE_HELP,
+                MODE_VERSION };
 enum batch_format { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON };
 
 #define OPTIONS_MAX_SETTINGS 32
@@ -20,7 +22,9 @@ struct options {
 	long count;              /* ticks to print in batch mode; 0 = forever */
 	pid_t *pids;             /* --pid, sorted and unique; NULL = all */
 	size_t npids;
-	pid_t maps_pid;          /* --maps */
+	pid_t maps_pid;          /* --maps, --stacks */
+	struct stack_options stack;  /* --samples, --hz, --threads */
+	const char *folded_path; /* --folded */
 	bool ascii, no_color;
 	const char *rc_path;     /* --rc, or NULL for the default */
 	/* Settings given on the command line, applied over the rc file with

@@ -2,6 +2,7 @@
 #include "procfs.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Parses an unsigned decimal at *p (not past end); advances *p. */
@@ -296,4 +297,15 @@ enum procfs_result procfs_parse_limits(const char *buf, size_t len,
 	if (a == PROCFS_MALFORMED || d == PROCFS_MALFORMED)
 		return PROCFS_MALFORMED;
 	return a == PROCFS_OK && d == PROCFS_OK ? PROCFS_OK : PROCFS_ABSENT;
+}
+
+long procfs_read_small(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return (long)n;
 }

@@ -15,6 +15,10 @@ enum procfs_result {
 	PROCFS_MALFORMED = -1,
 };
 
+/* Reads a small /proc file whole (at most size - 1 bytes) and ends it with
+ * a NUL.  Its length, or -1 with errno. */
+long procfs_read_small(const char *path, char *buf, size_t size);
+
 /* /proc/PID/statm, in pages. */
 struct statm {
 	uint64_t size, resident, shared, text, data;

@@ -332,7 +332,10 @@ static void clear(struct smaps *s)
 	s->present = 0;
 }
 
-enum procfs_result smaps_parse(const char *buf, size_t len, struct smaps *s)
+/* /proc/PID/smaps, or with headers_only /proc/PID/maps (the same header
+ * lines, and nothing else). */
+static enum procfs_result parse(const char *buf, size_t len, struct smaps *s,
+                                bool headers_only)
 {
 	clear(s);
 	if (len == 0)
@@ -351,7 +354,7 @@ enum procfs_result smaps_parse(const char *buf, size_t len, struct smaps *s)
 		while (hexval(*q) >= 0)
 			q++;
 		if (q > p && *q == '-') {
-			if (m && !complete(m, vmflags))
+			if (m && !headers_only && !complete(m, vmflags))
 				goto bad;
 			struct mapping *maps = grow(s->maps, &s->cap, s->n + 1,
 			                            sizeof *s->maps, 256);
@@ -365,7 +368,7 @@ enum procfs_result smaps_parse(const char *buf, size_t len, struct smaps *s)
 			hint = 0;
 			vmflags = false;
 			p = parse_header(p, end, s, m);
-		} else if (m) {
+		} else if (m && !headers_only) {
 			p = parse_key_line(p, end, s, m, &hint, &vmflags);
 		} else {
 			goto bad;   /* a key line before any header */
@@ -373,7 +376,7 @@ enum procfs_result smaps_parse(const char *buf, size_t len, struct smaps *s)
 		if (!p)
 			goto bad;
 	}
-	if (m && !complete(m, vmflags))
+	if (m && !headers_only && !complete(m, vmflags))
 		goto bad;
 
 	/* The pool no longer moves: offsets become pointers. */
@@ -385,6 +388,16 @@ enum procfs_result smaps_parse(const char *buf, size_t len, struct smaps *s)
 bad:
 	clear(s);
 	return PROCFS_MALFORMED;
+}
+
+enum procfs_result smaps_parse(const char *buf, size_t len, struct smaps *s)
+{
+	return parse(buf, len, s, false);
+}
+
+enum procfs_result smaps_parse_maps(const char *buf, size_t len, struct smaps *s)
+{
+	return parse(buf, len, s, true);
 }
 
 void smaps_free(struct smaps *s)

@@ -63,6 +63,10 @@ struct smaps {
  * truncated or garbled file (s then holds nothing); OK otherwise, an
  * empty file (kernel thread, zombie) giving no mappings. */
 enum procfs_result smaps_parse(const char *buf, size_t len, struct smaps *s);
+/* Parses /proc/PID/maps, the same header lines without the sizes: every
+ * mapping's sizes are absent (present is 0). */
+enum procfs_result smaps_parse_maps(const char *buf, size_t len,
+                                    struct smaps *s);
 void smaps_free(struct smaps *s);
 
 /* Reads /proc/PID/smaps whole into *buf (grown as needed, reused across

@@ -1,0 +1,209 @@
+/* stacksout.c - see stacksout.h. */
+#include "stacksout.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomicfile.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+void stacksout_summary(const struct stack_session *s, char *buf, size_t n)
+{
+	const struct stack_profile *p = &s->prof;
+	uint64_t end = s->ended_ns ? s->ended_ns : tracer_now_ns();
+	double secs = s->started_ns ? (double)(end - s->started_ns) / 1e9 : 0;
+	double mean_us = p->samples ? (double)p->pause_ns_total / (double)p->samples / 1e3 : 0;
+	snprintf(buf, n, "%u samples of %zu thread%s in %.1f s; each thread stopped "
+	         "%.0f us on average, %.0f us at most; unwinding %.0f us a thread "
+	         "sample, with the target running",
+	         s->rounds, s->threads_seen, s->threads_seen == 1 ? "" : "s", secs,
+	         mean_us, (double)p->pause_ns_max / 1e3,
+	         p->samples ? (double)s->unwind_ns / (double)p->samples / 1e3 : 0);
+}
+
+static void node_label(const struct stack_profile *p, uint32_t node, char *buf,
+                       size_t n)
+{
+	const struct stack_node *nd = &p->nodes[node];
+	const struct stack_frame *f = &p->frames[nd->frame];
+	if (f->synthetic || !f->module[0])
+		snprintf(buf, n, "%s", f->name);
+	else
+		snprintf(buf, n, "%s (%s)", f->name, f->module);
+}
+
+void stacksout_text(FILE *out, const struct stack_session *s)
+{
+	const struct stack_profile *p = &s->prof;
+	char line[512];
+	stacksout_summary(s, line, sizeof line);
+	fprintf(out, "PID %d: %s\n", (int)s->pid, line);
+	if (s->threads_seen > s->opt.max_threads)
+		fprintf(out, "Only %u of %zu threads were stopped per sample "
+		        "(--threads), round-robin.\n", s->opt.max_threads, s->threads_seen);
+	if (p->cut)
+		fprintf(out, "%llu stack copies hit the %zu KiB limit: their outermost "
+		        "frames are missing.\n", (unsigned long long)p->cut,
+		        s->tr.stack_max / 1024);
+	if (s->why[0])
+		fprintf(out, "Stopped early: %s\n", s->why);
+	if (p->samples == 0)
+		return;
+
+	static const char *const titles[] = {
+		[TREE_THREADS] = "Call tree by thread",
+		[TREE_MERGED] = "Call tree, all threads merged",
+		[TREE_INVERTED] = "Inverted: innermost frames first",
+	};
+	uint64_t all = p->nodes[p->root[TREE_THREADS]].total;
+	for (int t = TREE_MERGED; t >= TREE_THREADS; t--) {
+		struct stack_row *rows;
+		size_t hidden;
+		/* Paths under 0.5 % of the samples would drown the rest. */
+		size_t nr = stack_profile_rows(p, (enum stack_tree)t, true,
+		                               (all + 199) / 200, &rows, &hidden);
+		fprintf(out, "\n%s (%llu thread samples):\n", titles[t],
+		        (unsigned long long)all);
+		for (size_t i = 0; i < nr; i++) {
+			const struct stack_node *nd = &p->nodes[rows[i].node];
+			node_label(p, rows[i].node, line, sizeof line);
+			fprintf(out, "%6.1f%% %6llu %*s%s\n", 100.0 * (double)nd->total /
+			        (double)all, (unsigned long long)nd->total,
+			        (int)(rows[i].depth * 2), "", line);
+		}
+		if (hidden)
+			fprintf(out, "(%zu paths under 0.5 %% not shown)\n", hidden);
+		free(rows);
+	}
+	uint32_t *ids;
+	size_t n = stack_profile_top(p, &ids);
+	fprintf(out, "\nTop frames:\n%7s %7s  %s\n", "self", "total", "function");
+	for (size_t i = 0; i < n && i < 20; i++) {
+		const struct stack_frame *f = &p->frames[ids[i]];
+		fprintf(out, "%6.1f%% %6.1f%%  %s (%s)\n",
+		        100.0 * (double)f->self / (double)all,
+		        100.0 * (double)f->total / (double)all, f->name,
+		        f->module[0] ? f->module : "?");
+	}
+	free(ids);
+}
+
+static json_t *json_tree(const struct stack_profile *p, uint32_t node)
+{
+	const struct stack_node *nd = &p->nodes[node];
+	const struct stack_frame *f = &p->frames[nd->frame];
+	json_t *o = json_object();
+	json_object_set_new(o, "function", json_string(f->name));
+	json_object_set_new(o, "module", f->synthetic ? json_null()
+	                                              : json_string(f->module));
+	json_object_set_new(o, "samples", json_integer((json_int_t)nd->total));
+	json_object_set_new(o, "self", json_integer((json_int_t)nd->self));
+	json_t *kids = json_array();
+	for (uint32_t c = nd->child; c; c = p->nodes[c].sibling)
+		json_array_append_new(kids, json_tree(p, c));
+	json_object_set_new(o, "children", kids);
+	return o;
+}
+
+void stacksout_json(FILE *out, const struct stack_session *s)
+{
+	const struct stack_profile *p = &s->prof;
+	json_t *o = json_object();
+	json_object_set_new(o, "pid", json_integer(s->pid));
+	json_object_set_new(o, "samples", json_integer(s->rounds));
+	json_object_set_new(o, "thread_samples", json_integer((json_int_t)p->samples));
+	json_object_set_new(o, "threads_seen", json_integer((json_int_t)s->threads_seen));
+	json_object_set_new(o, "pause_mean_ns", json_integer(p->samples
+	                    ? (json_int_t)(p->pause_ns_total / p->samples) : 0));
+	json_object_set_new(o, "pause_max_ns", json_integer((json_int_t)p->pause_ns_max));
+	json_object_set_new(o, "stopped_early", s->why[0] ? json_string(s->why)
+	                                                  : json_null());
+	json_t *threads = json_array();
+	for (uint32_t c = p->nodes[p->root[TREE_THREADS]].child; c;
+	     c = p->nodes[c].sibling)
+		json_array_append_new(threads, json_tree(p, c));
+	json_object_set_new(o, "threads", threads);
+	uint32_t *ids;
+	size_t n = stack_profile_top(p, &ids);
+	json_t *top = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const struct stack_frame *f = &p->frames[ids[i]];
+		json_t *e = json_object();
+		json_object_set_new(e, "function", json_string(f->name));
+		json_object_set_new(e, "module", json_string(f->module));
+		json_object_set_new(e, "self", json_integer((json_int_t)f->self));
+		json_object_set_new(e, "total", json_integer((json_int_t)f->total));
+		json_array_append_new(top, e);
+	}
+	free(ids);
+	json_object_set_new(o, "top", top);
+	json_dumpf(o, out, JSON_COMPACT);
+	fputc('\n', out);
+	json_decref(o);
+}
+
+int stacksout_folded(const struct stack_session *s, const char *path,
+                     FILE *out, char *err, size_t errsz)
+{
+	if (strcmp(path, "-") == 0)
+		return stack_profile_write_folded(&s->prof, out);
+	struct atomicfile af;
+	if (atomicfile_open(&af, path) < 0) {
+		snprintf(err, errsz, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (stack_profile_write_folded(&s->prof, af.fp) < 0 ||
+	    atomicfile_commit(&af) < 0) {
+		snprintf(err, errsz, "cannot write %s: %s", path, strerror(errno));
+		atomicfile_abort(&af);
+		return -1;
+	}
+	return 0;
+}
+
+int stacksout_run(const struct options *o)
+{
+	signal(SIGPIPE, SIG_IGN);
+	/* Stop sampling, detach and print what there is: no SA_RESTART, so a
+	 * wait in progress returns. */
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	struct stack_session s;
+	if (stack_session_start(&s, o->maps_pid, &o->stack) < 0) {
+		fprintf(stderr, "leaktop: %s\n", s.why);
+		stack_session_free(&s);
+		return 1;
+	}
+	while (!stop_signal && stack_session_step(&s))
+		stack_session_wait(&s, UINT64_MAX);
+	if (stop_signal && s.attached)
+		snprintf(s.why, sizeof s.why, "interrupted by signal %d after %u samples",
+		         (int)stop_signal, s.rounds);
+	stack_session_stop(&s);
+	if (o->format == FORMAT_JSON)
+		stacksout_json(stdout, &s);
+	else
+		stacksout_text(stdout, &s);
+	int rc = 0;
+	char err[512];
+	if (o->folded_path && stacksout_folded(&s, o->folded_path, stdout, err,
+	                                       sizeof err) < 0) {
+		fprintf(stderr, "leaktop: %s\n", err);
+		rc = 1;
+	}
+	stack_session_free(&s);
+	return rc;
+}

@@ -1,0 +1,134 @@
+/* stacker - a process with known call stacks, for the stack sampler's
+ * tests and its pause benchmark.
+ *
+ *   stacker [--threads N] [--sleep]
+ *
+ * starts N threads (default 1) that each call
+ *   chain_alpha -> chain_bravo -> chain_charlie -> chain_delta -> leaf_spin
+ * and spin there reading CLOCK_MONOTONIC (or, with --sleep, sleep in
+ * nanosleep).  A spinning thread counts every gap between two clock reads
+ * longer than 20 us: the time it was not running, as the thread sees it.
+ * The main thread prints "PID ready", then answers each line on stdin
+ * with "gaps COUNT SUM_NS MAX_NS" (totals of all threads since the start)
+ * and exits at end of input. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define GAP_NS 20000
+
+struct meter {
+	_Atomic unsigned long long count, sum_ns, max_ns;
+};
+
+static struct meter *meters;
+static int sleep_mode;
+static volatile int sink;
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+__attribute__((noinline)) static void leaf_spin(struct meter *m)
+{
+	if (sleep_mode) {
+		for (;;) {
+			struct timespec ts = { 1, 0 };
+			nanosleep(&ts, NULL);
+			sink++;
+		}
+	}
+	unsigned long long last = now_ns();
+	for (;;) {
+		unsigned long long t = now_ns(), gap = t - last;
+		if (gap > GAP_NS) {
+			atomic_fetch_add(&m->count, 1);
+			atomic_fetch_add(&m->sum_ns, gap);
+			if (gap > atomic_load(&m->max_ns))
+				atomic_store(&m->max_ns, gap);
+		}
+		last = t;
+	}
+}
+
+/* Each link does work after its call, so none becomes a tail call. */
+__attribute__((noinline)) static void chain_delta(struct meter *m)
+{
+	leaf_spin(m);
+	sink++;
+}
+
+__attribute__((noinline)) static void chain_charlie(struct meter *m)
+{
+	chain_delta(m);
+	sink++;
+}
+
+__attribute__((noinline)) static void chain_bravo(struct meter *m)
+{
+	chain_charlie(m);
+	sink++;
+}
+
+__attribute__((noinline)) static void chain_alpha(struct meter *m)
+{
+	chain_bravo(m);
+	sink++;
+}
+
+static void *thread_main(void *arg)
+{
+	chain_alpha(arg);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	int threads = 1;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+			threads = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--sleep"))
+			sleep_mode = 1;
+		else {
+			fprintf(stderr, "usage: stacker [--threads N] [--sleep]\n");
+			return 2;
+		}
+	}
+	if (threads < 1)
+		threads = 1;
+	meters = calloc((size_t)threads, sizeof *meters);
+	for (int i = 0; i < threads; i++) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, thread_main, &meters[i]) != 0) {
+			perror("pthread_create");
+			return 1;
+		}
+		char name[16];
+		snprintf(name, sizeof name, "spin-%d", i);
+		pthread_setname_np(t, name);
+	}
+	printf("%d ready\n", (int)getpid());
+	fflush(stdout);
+	char line[64];
+	while (fgets(line, sizeof line, stdin)) {
+		unsigned long long c = 0, s = 0, mx = 0;
+		for (int i = 0; i < threads; i++) {
+			c += atomic_load(&meters[i].count);
+			s += atomic_load(&meters[i].sum_ns);
+			unsigned long long m = atomic_load(&meters[i].max_ns);
+			if (m > mx)
+				mx = m;
+		}
+		printf("gaps %llu %llu %llu\n", c, s, mx);
+		fflush(stdout);
+	}
+	return 0;
+}
