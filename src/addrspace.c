@@ -126,6 +126,21 @@ static void open_file_module(struct addrspace *as, struct module *mod,
 	    S_ISREG(st.st_mode))
 		mod->ok = elf_image_open(&mod->im, fd, err, sizeof err) == 0;
 	close(fd);
+	char dbg[200], path[300];
+	if (!mod->ok || mod->im.has_symtab ||
+	    !elf_image_debug_path(&mod->im, dbg, sizeof dbg))
+		return;
+	snprintf(path, sizeof path, "/proc/%d/root%s", (int)as->pid, dbg);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		fd = open(dbg, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		mod->dbg_ok = elf_image_open(&mod->dbg, fd, err, sizeof err) == 0 &&
+		              mod->dbg.nsyms > 0;
+	if (!mod->dbg_ok)
+		elf_image_close(&mod->dbg);
+	close(fd);
 }
 
 /* The vdso is an ELF image in memory: copy it out once. */
@@ -253,7 +268,11 @@ void addrspace_name(const struct addrspace *as, uint64_t ip, char *func,
 	if (a && a->mod && a->bias_ok) {
 		*mod = a->mod->base;
 		uint64_t v = ip - a->bias;
-		const struct elf_symbol *s = elf_image_symbol(&a->mod->im, v);
+		const struct elf_symbol *s = NULL;
+		if (a->mod->dbg_ok)
+			s = elf_image_symbol(&a->mod->dbg, v);
+		if (!s)
+			s = elf_image_symbol(&a->mod->im, v);
 		if (s) {
 			snprintf(func, funcsz, "%s+0x%" PRIx64, s->name, v - s->addr);
 			if (key)
@@ -286,6 +305,8 @@ void addrspace_free(struct addrspace *as)
 		struct module *mod = as->mods[i];
 		if (mod->ok)
 			elf_image_close(&mod->im);
+		if (mod->dbg_ok)
+			elf_image_close(&mod->dbg);
 		free(mod->mem);
 		free(mod->path);
 		free(mod);

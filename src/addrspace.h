@@ -5,7 +5,9 @@
  *
  * Files are opened the way that works for deleted binaries and other mount
  * namespaces: /proc/PID/map_files/START-END first (needs CAP_SYS_ADMIN),
- * then /proc/PID/root/PATH, and kept only when the inode is the mapped one. */
+ * then /proc/PID/root/PATH, and kept only when the inode is the mapped one.
+ * A stripped file's symbols come from its build id's debug file, in the
+ * target's root first, then in ours (Debian's *-dbg and -dbgsym packages). */
 #ifndef LEAKTOP_ADDRSPACE_H
 #define LEAKTOP_ADDRSPACE_H
 
@@ -24,6 +26,8 @@ struct module {
 	uint64_t inode;
 	bool ok;                   /* the ELF image opened */
 	struct elf_image im;
+	bool dbg_ok;               /* separate debug symbols found (build id) */
+	struct elf_image dbg;
 	void *mem;                 /* [vdso]: our copy of it */
 };
 

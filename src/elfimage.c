@@ -136,8 +136,22 @@ static int by_addr(const void *a, const void *b)
 	const struct elf_symbol *x = a, *y = b;
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
-	/* Prefer the sized one at equal addresses: it says where it ends. */
-	return (x->size < y->size) - (x->size > y->size);
+	/* Prefer the sized one at equal addresses (it says where it ends),
+	 * then the public name over internal aliases. */
+	if (x->size != y->size)
+		return x->size < y->size ? 1 : -1;
+	return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+/* How good a name is among aliases of one address: exported (global, then
+ * weak) before local, and glibc's internal "__GI_" and "_alias" names last,
+ * so the name eu-stack and gdb print wins. */
+static unsigned name_rank(const char *name, unsigned char bind)
+{
+	unsigned r = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
+	if (strncmp(name, "__GI_", 5) == 0 || strstr(name, "_alias"))
+		r += 3;
+	return r;
 }
 
 /* Function symbols of .symtab and .dynsym, merged and sorted.  A stripped
@@ -152,6 +166,7 @@ static void read_symbols(struct elf_image *im, Elf *e)
 		    (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) ||
 		    sh.sh_entsize == 0)
 			continue;
+		im->has_symtab |= sh.sh_type == SHT_SYMTAB;
 		Elf_Data *d = elf_getdata(scn, NULL);
 		if (!d)
 			continue;
@@ -175,7 +190,8 @@ static void read_symbols(struct elf_image *im, Elf *e)
 				cap = nc;
 			}
 			im->syms[im->nsyms++] = (struct elf_symbol){
-				s.st_value, s.st_size, name };
+				s.st_value, s.st_size, name,
+				name_rank(name, GELF_ST_BIND(s.st_info)) };
 		}
 	}
 	if (im->nsyms)
@@ -209,6 +225,41 @@ const struct elf_symbol *elf_image_symbol(const struct elf_image *im,
 	return s;
 }
 
+static void read_build_id(struct elf_image *im, Elf *e)
+{
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		GElf_Nhdr nh;
+		size_t off = 0, name_off, desc_off, next;
+		while (d && (next = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    memcmp((const char *)d->d_buf + name_off, "GNU", 4) == 0 &&
+			    nh.n_descsz > 0 && nh.n_descsz <= sizeof im->build_id) {
+				memcpy(im->build_id, (const char *)d->d_buf + desc_off,
+				       nh.n_descsz);
+				im->build_id_len = nh.n_descsz;
+				return;
+			}
+			off = next;
+		}
+	}
+}
+
+bool elf_image_debug_path(const struct elf_image *im, char *buf, size_t n)
+{
+	if (im->build_id_len < 2 || n < 32 + 2 * im->build_id_len)
+		return false;
+	int k = snprintf(buf, n, "/usr/lib/debug/.build-id/%02x/", im->build_id[0]);
+	for (size_t i = 1; i < im->build_id_len; i++)
+		k += snprintf(buf + k, n - (size_t)k, "%02x", im->build_id[i]);
+	snprintf(buf + k, n - (size_t)k, ".debug");
+	return true;
+}
+
 static int open_elf(struct elf_image *im, Elf *e, char *err, size_t errsz)
 {
 	if (!e)
@@ -225,6 +276,7 @@ static int open_elf(struct elf_image *im, Elf *e, char *err, size_t errsz)
 	read_loads(im, e);
 	read_eh_frame_hdr(im, e);
 	read_symbols(im, e);
+	read_build_id(im, e);
 	return 0;
 }
 

@@ -20,6 +20,7 @@ struct elf_load {
 struct elf_symbol {
 	uint64_t addr, size;       /* link-time address */
 	const char *name;          /* points into the ELF's string table */
+	unsigned rank;             /* among aliases, lower is the better name */
 };
 
 struct elf_image {
@@ -35,6 +36,9 @@ struct elf_image {
 	uint64_t fde_count;
 	struct elf_symbol *syms;   /* functions, sorted by address */
 	size_t nsyms;
+	bool has_symtab;           /* not stripped: .symtab, not only .dynsym */
+	unsigned char build_id[64];
+	size_t build_id_len;       /* 0: no NT_GNU_BUILD_ID note */
 };
 
 /* Opens the ELF file on fd (which it does not keep).  0, or -1 with a
@@ -56,6 +60,10 @@ const void *elf_image_at(const struct elf_image *im, uint64_t vaddr,
  * no loadable segment starts on that page. */
 bool elf_image_bias(const struct elf_image *im, uint64_t start, uint64_t off,
                     uint64_t *bias);
+
+/* Where a distribution keeps this file's separate debug symbols:
+ * "/usr/lib/debug/.build-id/ab/cdef....debug".  False without a build id. */
+bool elf_image_debug_path(const struct elf_image *im, char *buf, size_t n);
 
 /* The function containing link-time address vaddr, or NULL. */
 const struct elf_symbol *elf_image_symbol(const struct elf_image *im,

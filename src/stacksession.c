@@ -27,24 +27,23 @@ int stack_session_start(struct stack_session *s, pid_t pid,
 		snprintf(s->why, sizeof s->why, "out of memory");
 		return -1;
 	}
-	/* Read the maps and open every module before stopping anything. */
+	/* Seizing stops nothing; it tells, first, why a process cannot be
+	 * traced.  The maps and modules are read before any thread stops. */
+	if (tracer_open(&s->tr, pid, s->opt.stack_bytes, s->why, sizeof s->why) < 0)
+		return -1;
+	s->attached = true;
 	if (addrspace_load(&s->as, pid) < 0) {
-		if (errno == EACCES || errno == EPERM)
-			snprintf(s->why, sizeof s->why, "not permitted to read process "
-			         "%d's mappings (another user's process: run as root)",
-			         (int)pid);
-		else if (!tracer_precheck(pid, s->why, sizeof s->why))
-			snprintf(s->why, sizeof s->why, "process %d has exited", (int)pid);
+		snprintf(s->why, sizeof s->why, "cannot read process %d's mappings: %s",
+		         (int)pid, errno == ESRCH ? "it has exited" : strerror(errno));
+		stack_session_stop(s);
 		return -1;
 	}
 	if (!(s->uw = unwinder_new(&s->as))) {
 		snprintf(s->why, sizeof s->why, "libunwind: cannot create an "
 		         "address space");
+		stack_session_stop(s);
 		return -1;
 	}
-	if (tracer_open(&s->tr, pid, s->opt.stack_bytes, s->why, sizeof s->why) < 0)
-		return -1;
-	s->attached = true;
 	s->started_ns = s->next_ns = s->maps_loaded_ns = tracer_now_ns();
 	return 0;
 }

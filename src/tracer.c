@@ -209,23 +209,34 @@ static void handle_status(struct tracer *tr, pid_t tid, int status)
 	resume(tr, tid, status);
 }
 
+/* The next wait status of a traced thread, or 0 once deadline_ns passes.
+ * SIGCHLD is blocked while tracing: every ptrace stop and exit raises it,
+ * and sigtimedwait sleeps until one does, with no polling. */
+static pid_t wait_event(int *status, uint64_t deadline_ns)
+{
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	for (;;) {
+		pid_t w = waitpid(-1, status, __WALL | WNOHANG);
+		if (w != 0)
+			return w > 0 ? w : 0;
+		uint64_t now = tracer_now_ns();
+		if (now >= deadline_ns)
+			return 0;
+		uint64_t left = deadline_ns - now;
+		struct timespec ts = { (time_t)(left / 1000000000u),
+		                       (long)(left % 1000000000u) };
+		sigtimedwait(&chld, NULL, &ts);
+	}
+}
+
 void tracer_idle(struct tracer *tr, uint64_t deadline_ns)
 {
-	for (;;) {
-		int status;
-		pid_t w = waitpid(-1, &status, __WALL | WNOHANG);
-		if (w > 0) {
-			handle_status(tr, w, status);
-			continue;
-		}
-		uint64_t now = tracer_now_ns();
-		if (w < 0 || now >= deadline_ns)
-			return;
-		/* Events are rare between samples: poll at 1 ms, or less. */
-		uint64_t left = deadline_ns - now;
-		struct timespec ts = { 0, (long)(left < 1000000 ? left : 1000000) };
-		nanosleep(&ts, NULL);
-	}
+	int status;
+	pid_t w;
+	while ((w = wait_event(&status, deadline_ns)) > 0)
+		handle_status(tr, w, status);
 }
 
 /* Reads /proc/PID/maps for the ranges a stack pointer can be in. */
@@ -386,9 +397,9 @@ size_t tracer_round(struct tracer *tr, size_t max, tracer_got_fn got_fn,
 		tr->caps_cap = want;
 	}
 	tr->arena_len = 0;
-	size_t n = tr->n, pending = 0;
+	size_t n = tr->n, pending = 0, start = tr->next;
 	for (size_t k = 0; k < n && nc < want; k++) {
-		size_t i = (tr->next + k) % n;
+		size_t i = (start + k) % n;
 		struct traced_thread *t = &tr->t[i];
 		if (t->gone)
 			continue;
@@ -417,14 +428,15 @@ size_t tracer_round(struct tracer *tr, size_t max, tracer_got_fn got_fn,
 			drop_thread(t);
 		}
 	}
+	/* A thread that neither stops nor exits within a second (a signal
+	 * handler stuck in a syscall that ignores interrupts) is given up on
+	 * for this round; its stop, when it comes, is resumed like any other. */
+	uint64_t give_up = tracer_now_ns() + 1000000000u;
 	while (pending) {
 		int status;
-		pid_t w = waitpid(-1, &status, __WALL);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
+		pid_t w = wait_event(&status, give_up);
+		if (w == 0)
 			break;
-		}
 		struct traced_thread *t = find_thread(tr, w);
 		if (!t || !t->round_slot) {
 			handle_status(tr, w, status);
@@ -446,8 +458,8 @@ size_t tracer_round(struct tracer *tr, size_t max, tracer_got_fn got_fn,
 		c->pause_ns = tracer_now_ns() - stopped;
 		count_pause(tr, c);
 	}
-	/* Threads that vanished before their stop leave pending at zero
-	 * only through their exit status, which waitpid gives too. */
+	for (size_t i = 0; i < n; i++)
+		tr->t[i].round_slot = 0;
 	for (size_t i = 0; i < nc; i++)
 		got_fn(ctx, &tr->caps[i], tr->arena + tr->caps[i].stack_off);
 	return nc;
@@ -503,6 +515,11 @@ int tracer_open(struct tracer *tr, pid_t pid, size_t stack_max, char *why,
 		tr->stack_max = TRACER_STACK_DEFAULT;
 	if (tracer_precheck(pid, why, whysz))
 		return -1;
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &tr->saved_mask);
+	tr->mask_saved = true;
 	/* Threads may start while we seize: list again until none is new. */
 	int r;
 	while ((r = seize_new(tr)) > 0)
@@ -523,41 +540,100 @@ int tracer_open(struct tracer *tr, pid_t pid, size_t stack_max, char *why,
 	return 0;
 }
 
-/* Detaching needs a stopped thread: interrupt, wait, detach.  Threads
- * born meanwhile (their creator's clone event) are added and detached in
- * the same sweep. */
+/* Threads whose stop did not come while closing (uninterruptible sleep):
+ * still ours, detached when they stop, by tracer_reap_orphans(). */
+static pid_t orphans[64];
+static size_t norphans;
+
+/* Detaches one stopped thread, passing on a signal it was to receive. */
+static void detach_stopped(pid_t tid, int status)
+{
+	int sig = (status >> 16) == 0 && WSTOPSIG(status) != SIGTRAP
+	          ? WSTOPSIG(status) : 0;
+	ptrace(PTRACE_DETACH, tid, 0, (void *)(long)sig);
+}
+
+size_t tracer_reap_orphans(void)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < norphans; i++) {
+		int status;
+		pid_t r = waitpid(orphans[i], &status, __WALL | WNOHANG);
+		if (r == 0) {
+			orphans[w++] = orphans[i];
+			continue;
+		}
+		if (r > 0 && WIFSTOPPED(status))
+			detach_stopped(r, status);
+	}
+	norphans = w;
+	return norphans;
+}
+
+/* Detaching needs a stopped thread: every thread is interrupted at once,
+ * and each detached as its stop arrives.  Threads born meanwhile (their
+ * creator's clone event) are interrupted and detached in the same sweep. */
 void tracer_close(struct tracer *tr)
 {
+	size_t left = 0;
 	for (size_t i = 0; i < tr->n; i++) {
 		struct traced_thread *t = &tr->t[i];
 		if (t->gone)
 			continue;
 		if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) == 0) {
-			int status;
-			pid_t w;
-			while ((w = waitpid(t->tid, &status, __WALL)) < 0 && errno == EINTR)
-				;
-			if (w == t->tid && WIFSTOPPED(status)) {
-				if ((status >> 16) == PTRACE_EVENT_CLONE) {
-					unsigned long child;
-					if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &child) == 0)
-						add_thread(tr, (pid_t)child);
-					t = &tr->t[i];            /* add_thread may move it */
+			t->round_slot = 1;
+			left++;
+		} else {
+			drop_thread(t);
+		}
+	}
+	uint64_t give_up = tracer_now_ns() + 2000000000u;
+	while (left) {
+		int status;
+		pid_t w = wait_event(&status, give_up);
+		if (w == 0)
+			break;
+		struct traced_thread *t = find_thread(tr, w);
+		if (WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_CLONE) {
+			unsigned long child;
+			if (ptrace(PTRACE_GETEVENTMSG, w, 0, &child) == 0 &&
+			    !find_thread(tr, (pid_t)child)) {
+				struct traced_thread *c = add_thread(tr, (pid_t)child);
+				if (c && ptrace(PTRACE_INTERRUPT, c->tid, 0, 0) == 0) {
+					c->round_slot = 1;
+					left++;
 				}
-				int sig = (status >> 16) == 0 && WSTOPSIG(status) != SIGTRAP
-				          ? WSTOPSIG(status) : 0;
-				ptrace(PTRACE_DETACH, t->tid, 0, (void *)(long)sig);
+				t = find_thread(tr, w);   /* add_thread may move it */
 			}
+		}
+		if (!t) {                /* a new thread's first stop, unannounced */
+			if (WIFSTOPPED(status))
+				detach_stopped(w, status);
+			continue;
+		}
+		if (WIFSTOPPED(status))
+			detach_stopped(w, status);
+		if (t->round_slot) {
+			t->round_slot = 0;
+			left--;
 		}
 		drop_thread(t);
 	}
-	/* Stray stops of threads already detached cannot happen; drain what
-	 * is left of exits so no zombie tracee waits on us. */
+	for (size_t i = 0; i < tr->n; i++)
+		if (tr->t[i].round_slot && !tr->t[i].gone && norphans < 64)
+			orphans[norphans++] = tr->t[i].tid;
+	/* Exits of threads that ended while traced: collect them, so no
+	 * zombie waits on leaktop. */
 	int status;
-	while (waitpid(-1, &status, __WALL | WNOHANG) > 0)
-		;
+	for (size_t i = 0; i < tr->n; i++)
+		if (!tr->t[i].round_slot)
+			waitpid(tr->t[i].tid, &status, __WALL | WNOHANG);
 	free(tr->t);
 	free(tr->stacks);
+	if (tr->mask_saved) {
+		sigprocmask(SIG_SETMASK, &tr->saved_mask, NULL);
+		tr->mask_saved = false;
+	}
 	free(tr->arena);
 	free(tr->caps);
 	tr->t = NULL;

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 #include <sys/user.h>
 
@@ -53,6 +54,8 @@ struct tracer {
 	size_t nstacks;
 	bool stacks_stale;           /* a stack pointer was in none of them */
 	uint64_t stops, stop_ns_total, stop_ns_max;
+	sigset_t saved_mask;         /* ours before SIGCHLD was blocked */
+	bool mask_saved;
 	bool target_gone;
 };
 
@@ -84,8 +87,13 @@ size_t tracer_round(struct tracer *tr, size_t max, tracer_got_fn got,
  * deadline_ns on CLOCK_MONOTONIC, or returns at once with 0. */
 void tracer_idle(struct tracer *tr, uint64_t deadline_ns);
 
-/* Detaches every thread; the process runs on as before. */
+/* Detaches every thread; the process runs on as before.  A thread that
+ * does not stop within 2 s (uninterruptible sleep) stays an orphan. */
 void tracer_close(struct tracer *tr);
+
+/* Detaches orphans that have stopped since; returns how many are left.
+ * A long-running front end calls it now and then. */
+size_t tracer_reap_orphans(void);
 
 uint64_t tracer_now_ns(void);
 

@@ -10,9 +10,9 @@
 # reaches on a 10-thread and a 200-thread target.
 #
 # Needs root (or ptrace rights over the helper), eu-stack (elfutils).
-# Usage: stack_pause.sh [SAMPLES]   with LEAKTOP and HELPERS set.
+# Usage: stack_pause.sh [SAMPLES] (eu-stack runs a tenth as many)   with LEAKTOP and HELPERS set.
 set -u
-N=${1:-200}
+N=${1:-1000}
 : "${LEAKTOP:?}" "${HELPERS:?}"
 command -v eu-stack >/dev/null || { echo "eu-stack not found (apt-get install elfutils)"; exit 1; }
 
@@ -20,7 +20,7 @@ now() { date +%s.%N; }
 
 # start_target THREADS: coprocess T; sets TPID
 start_target() {
-	coproc T { exec "$HELPERS/stacker" --threads "$@"; }
+	coproc T { exec $PIN_TARGET "$HELPERS/stacker" --threads "$@"; }
 	read -r TPID _ <&"${T[0]}"
 }
 # gaps: prints "COUNT SUM_NS MAX_NS" so far
@@ -45,30 +45,43 @@ phase() {
 	echo "$(( $5 - $2 )) $(echo "$t1 - $t0" | bc -l) $6"
 }
 
+NE=$(( N / 10 ))
 eu_stack_n() {
-	for ((i = 0; i < N; i++)); do eu-stack -p "$TPID" >/dev/null 2>&1; done
+	for ((i = 0; i < NE; i++)); do $PIN_TRACER eu-stack -p "$TPID" >/dev/null 2>&1; done
 }
 
-for threads in 1 10; do
-	start_target "$threads"
-	sleep 0.5
-	read -r base_ns base_s _ < <(phase sleep 4)
-	read -r lt_ns lt_s lt_max < <(phase "$LEAKTOP" --stacks "$TPID" --samples "$N" --hz 50 --threads 1000)
-	read -r eu_ns eu_s eu_max < <(phase eu_stack_n)
-	stop_target
-	awk -v n="$N" -v th="$threads" -v bn="$base_ns" -v bs="$base_s" \
-	    -v ln="$lt_ns" -v ls="$lt_s" -v en="$eu_ns" -v es="$eu_s" \
-	    -v lm="$lt_max" -v em="$eu_max" 'BEGIN {
-		rate = bn / bs                     # baseline gap ns per second
-		lp = (ln - rate * ls) / n / 1000   # us per sample, all spinning threads
-		ep = (en - rate * es) / n / 1000
-		printf "%d spinning thread(s), %d samples: baseline %.1f us/s of gaps\n", th, n, rate / 1000
-		printf "  leaktop   pause %8.1f us/sample  %6.1f us/thread/sample  (%.1f s, max gap %.0f us)\n", lp, lp / th, ls, lm / 1000
-		printf "  eu-stack  pause %8.1f us/sample  %6.1f us/thread/sample  (%.1f s, max gap %.0f us)\n", ep, ep / th, es, em / 1000
-		printf "  ratio leaktop/eu-stack %.2f\n", ep > 0 ? lp / ep : 0
-	}'
-done
+# The pause: one spinning thread alone on CPU 1, the tracers on CPU 0, so
+# what the meter sees is the stop and not two programs sharing a core.
+PIN_TARGET="taskset -c 1"
+PIN_TRACER="taskset -c 0"
+# This machine's own stalls (timer ticks of a virtual machine are tens of
+# microseconds each) are large against a sample's pause: measure them
+# before and after each tracer, and take long phases.
+start_target 1
+sleep 0.5
+read -r b1_ns b1_s _ < <(phase sleep 10)
+read -r lt_ns lt_s lt_max < <(phase $PIN_TRACER "$LEAKTOP" --stacks "$TPID" --samples "$N" --hz 100 --threads 1000)
+read -r b2_ns b2_s _ < <(phase sleep 10)
+read -r eu_ns eu_s eu_max < <(phase eu_stack_n)
+read -r b3_ns b3_s _ < <(phase sleep 10)
+held=$($PIN_TRACER "$LEAKTOP" --stacks "$TPID" --samples 200 --hz 100 | head -1 |
+	sed -nE 's/.*(each thread stopped.*at most).*/\1/p')
+stop_target
+awk -v n="$N" -v ne="$NE" -v b1="$b1_ns" -v s1="$b1_s" -v b2="$b2_ns" -v s2="$b2_s" \
+    -v b3="$b3_ns" -v s3="$b3_s" -v ln="$lt_ns" -v ls="$lt_s" -v en="$eu_ns" -v es="$eu_s" \
+    -v lm="$lt_max" -v em="$eu_max" 'BEGIN {
+	rl = (b1 + b2) / (s1 + s2)          # machine stalls, ns per second
+	re = (b2 + b3) / (s2 + s3)
+	lp = (ln - rl * ls) / n / 1000      # us per sample
+	ep = (en - re * es) / ne / 1000
+	printf "1 spinning thread (CPU 1), tracers on CPU 0; machine stalls %.1f / %.1f / %.1f ms/s\n", b1 / s1 / 1e6, b2 / s2 / 1e6, b3 / s3 / 1e6
+	printf "  leaktop  %5d samples: pause %7.1f us/sample (max stall %.0f us)\n", n, lp, lm / 1000
+	printf "  eu-stack %5d samples: pause %7.1f us/sample (max stall %.0f us)\n", ne, ep, em / 1000
+	printf "  ratio leaktop/eu-stack %.3f\n", ep > 0 ? lp / ep : 0
+}'
+echo "  leaktop's own clock (stop seen to resume), 2 threads: $held"
 
+PIN_TARGET=
 # Sample rate reachable: 10 spinning threads, and 200 threads of a pool
 # that sleeps (200 spinning threads on this machine's 2 cores measure the
 # scheduler, not the sampler).
@@ -76,6 +89,7 @@ for spec in "10" "200 --sleep"; do
 	start_target $spec
 	sleep 2
 	out=$("$LEAKTOP" --stacks "$TPID" --samples 200 --hz 1000 --threads 1000 | head -1)
+	echo "  ($(echo "$out" | sed -nE 's/.*(each thread stopped.*at most).*/\1/p') by leaktop's clock)"
 	stop_target
 	echo "$out" | sed -nE 's/^PID [0-9]+: ([0-9]+) samples of ([0-9]+) threads? in ([0-9.]+) s.*/\1 \2 \3/p' |
 		awk -v spec="$spec" '{ printf "%s threads (%s), asked for 1000 Hz: %d samples of %d threads in %.2f s = %.0f samples/s\n",
