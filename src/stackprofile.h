@@ -32,6 +32,7 @@ struct stack_node {
 	uint64_t total, self;
 	uint64_t ip;               /* the address last seen here */
 	bool open;                 /* expanded in the tree view */
+	bool toggled;              /* opened or closed by hand: keep it so */
 };
 
 enum stack_tree { TREE_THREADS, TREE_MERGED, TREE_INVERTED, TREE_COUNT };

@@ -569,3 +569,8 @@ bool mapview_key(struct mapview *v, int kind, wint_t ch)
 	}
 	return true;
 }
+
+pid_t mapview_pid(const struct mapview *v)
+{
+	return v->pid;
+}

@@ -21,5 +21,7 @@ void mapview_draw(struct mapview *v, const struct model *m,
 /* Handles a key; false when the view is to close. */
 bool mapview_key(struct mapview *v, int kind, wint_t ch);
 void mapview_close(struct mapview *v);
+/* The process the view is on, and its command (escaped at drawing). */
+pid_t mapview_pid(const struct mapview *v);
 
 #endif

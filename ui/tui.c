@@ -20,6 +20,7 @@
 #include "help.h"
 #include "mapview.h"
 #include "oomlist.h"
+#include "stackview.h"
 #include "palette.h"
 #include "picker.h"
 #include "procview.h"
@@ -51,6 +52,7 @@ struct tui {
 	int page_top;             /* first line shown of the help or OOM list */
 	int zoom;                 /* sparkline history level, 0..2 */
 	struct mapview *maps;     /* the drill-down, when open */
+	struct stackview *stacks; /* the stack view, over the rest, when open */
 	bool rc_dirty;
 	char status[256];
 	double status_until;
@@ -191,6 +193,10 @@ static void render(struct tui *t)
 	}
 	if (t->page == PAGE_HELP) {
 		t->page_top = help_draw(t->page_top);
+		return;
+	}
+	if (t->stacks) {
+		stackview_draw(t->stacks, t->set->utf8);
 		return;
 	}
 	if (t->maps) {
@@ -386,6 +392,24 @@ static void open_maps(struct tui *t)
 	clear();
 }
 
+/* Sample the call stacks of pid (the selected process, or the mappings
+ * view's). */
+static void open_stacks(struct tui *t, pid_t pid)
+{
+	const struct proc *p = NULL;
+	for (size_t i = 0; i < t->v.n; i++)
+		if (t->v.rows[i]->pid == pid)
+			p = t->v.rows[i];
+	if (p && p->kthread) {
+		set_status(t, "a kernel thread has no user stack to sample");
+		return;
+	}
+	t->stacks = stackview_open(pid, p ? p->comm : "", &t->set->opts->stack);
+	if (!t->stacks)
+		set_status(t, "out of memory: cannot open the stack view");
+	clear();
+}
+
 static void open_page(struct tui *t, enum page pg)
 {
 	t->page = pg;
@@ -433,7 +457,25 @@ static bool handle_key(struct tui *t, int kind, wint_t ch)
 		handle_input_key(t, kind, ch);
 		return true;
 	}
+	if (t->stacks) {
+		if (kind == KEY_CODE_YES && ch == KEY_RESIZE) {
+			clear();
+			rebuild(t);
+		} else if ((kind != KEY_CODE_YES && ch == 'q') ||
+		           (kind == KEY_CODE_YES && ch == KEY_F(10))) {
+			return false;
+		} else if (!stackview_key(t->stacks, kind, ch)) {
+			stackview_close(t->stacks);
+			t->stacks = NULL;
+			clear();
+		}
+		return true;
+	}
 	if (t->maps) {
+		if (kind != KEY_CODE_YES && ch == 'S') {
+			open_stacks(t, mapview_pid(t->maps));
+			return true;
+		}
 		if (kind != KEY_CODE_YES && ch == 'q')
 			return false;
 		if (kind == KEY_CODE_YES && (ch == KEY_F(10)))
@@ -475,6 +517,10 @@ static bool handle_key(struct tui *t, int kind, wint_t ch)
 	case 'h': case '?': open_page(t, PAGE_HELP); break;
 	case '\n': case '\r': open_maps(t); break;
 	case 'O': open_page(t, PAGE_OOM); break;
+	case 'S':
+		if (t->v.n)
+			open_stacks(t, t->v.rows[t->sel]->pid);
+		break;
 	case 'x': dismiss_killed(t, false); break;
 	case 'X': dismiss_killed(t, true); break;
 	case 'g':
@@ -600,8 +646,14 @@ int tui_run(const struct tui_setup *set)
 				next = now + delay;
 			rebuild(&t);
 		}
+		double wake = next;
+		if (t.stacks) {
+			uint64_t due = stackview_poll(t.stacks);
+			if (due)   /* sampling: wake for the next sample too */
+				wake = (double)due / 1e9 < wake ? (double)due / 1e9 : wake;
+		}
 		render(&t);
-		int ms = (int)((next - mono_now()) * 1000) + 1;
+		int ms = (int)((wake - mono_now()) * 1000) + 1;
 		timeout(ms > 0 ? ms : 0);
 		wint_t ch;
 		int kind = get_wch(&ch);
@@ -618,6 +670,7 @@ out:
 	if (t.rc_dirty && set->rc_path && config_save(set->rc, set->rc_path) < 0)
 		fprintf(stderr, "leaktop: could not save settings to %s: %s\n",
 		        set->rc_path, strerror(errno));
+	stackview_close(t.stacks);     /* detaches, whatever ended the loop */
 	mapview_close(t.maps);
 	procview_free(&t.v);
 	model_free(&t.m);

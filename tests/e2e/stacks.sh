@@ -122,6 +122,44 @@ g1=$(gap_count)
 [ "$g1" -ge "$g0" ] || fail "the helper's meter went back"
 [ "$(awk '{print $3}' /proc/"$P"/stat)" != Z ] || fail "the helper died"
 
+# --- the TUI: S opens the stack view; Esc stops sampling, Esc again leaves -------
+need_tmux
+cd "$E2E_TMP"      # F saves into the current directory
+start_tmux 120 40 "$LEAKTOP" -d 5 -p "$P" --samples 60 --hz 50
+wait_for "^[ !+X]* *$P " 10 "the helper's row"
+send S
+wait_for "^Stacks of PID $P \\(stacker\\)" 5 "the stack view's title"
+wait_for "^60 samples of 3 threads" 10 "the finished summary"
+wait_for "chain_alpha  \\(stacker\\)" 5 "the chain, opened along the hot path"
+wait_for "leaf_spin  \\(stacker\\)" 5 "the leaf function"
+running_ok "$P"
+send i
+wait_for "inverted tree" 5 "the inverted tree"
+send f
+wait_for "top frames" 5 "the top frames list"
+send F
+wait_for "saved 180 stacks to .*leaktop-$P-[0-9]{8}-[0-9]{6}\\.folded" 5 "the folded file's path"
+saved=$(capture | grep -oE "leaktop-$P-[0-9]{8}-[0-9]{6}\\.folded" | head -1)
+[ -f "$saved" ] || fail "the saved folded file $saved is not in the current directory"
+[ "$(stat -c %a "$saved")" = 600 ] || fail "saved folded file mode $(stat -c %a "$saved")"
+rm -f "$saved"
+send Escape
+wait_for "^ *PID " 5 "the process table again"
+tm kill-server 2>/dev/null
+start_tmux 120 40 "$LEAKTOP" -d 5 -p "$P" --samples 100000 --hz 20
+wait_for "^[ !+X]* *$P " 10 "the helper's row"
+send S
+wait_for "^Sampling \\[" 5 "the progress bar"
+send Escape
+wait_for "stopped after [0-9]+ samples; detached" 5 "the cancel note"
+running_ok "$P"
+send S    # from the stack view: sample again
+wait_for "^Sampling \\[" 5 "the progress bar again"
+send q    # quitting while sampling detaches too
+wait_until 5 eval '! grep -q "^TracerPid:[[:space:]]*[1-9]" /proc/$P/status' || fail "q left the target traced"
+running_ok "$P"
+tm kill-server 2>/dev/null
+
 # --- hundreds of threads: bounded work per sample, and said so --------------
 exec 7>&-          # end of input: the helper exits
 wait_until 5 eval '! kill -0 "$P" 2>/dev/null' || fail "the helper did not exit at end of input"
