@@ -140,24 +140,43 @@ static uint32_t child_of(struct stack_profile *p, uint32_t parent,
 	return new_node(p, frame, parent);
 }
 
-/* Adds path[0..n) (outermost first) under a root.  ips, when given, are
- * the addresses to remember per node. */
-static void add_path(struct stack_profile *p, uint32_t root,
-                     const uint32_t *path, const uint64_t *ips, size_t n)
+/* Adds weight w along path[0..n) (outermost first) under a root.  ips
+ * are the addresses to remember per node.  Returns the leaf. */
+static uint32_t add_path(struct stack_profile *p, uint32_t root,
+                         const uint32_t *path, const uint64_t *ips, size_t n,
+                         int64_t w)
 {
 	uint32_t at = root;
-	p->nodes[root].total++;
+	p->nodes[root].total += w;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t c = child_of(p, at, path[i]);
 		if (!c)
-			return;
+			return at;
 		at = c;
-		p->nodes[at].total++;
-		if (ips)
-			p->nodes[at].ip = ips[i];
+		p->nodes[at].total += w;
+		p->nodes[at].ip = ips[i];
 	}
 	if (at != root)
-		p->nodes[at].self++;
+		p->nodes[at].self += w;
+	return at;
+}
+
+/* Frame weights: self for the innermost code frame, total once a path
+ * however often recursion repeats a frame.  path[0] is the thread and
+ * path[k - 1] the state or system call. */
+static void weigh_frames(struct stack_profile *p, const uint32_t *path,
+                         size_t k, int64_t w)
+{
+	p->paths++;
+	for (size_t i = 1; i + 1 < k; i++) {
+		struct stack_frame *f = &p->frames[path[i]];
+		if (f->seen_path != p->paths) {
+			f->seen_path = p->paths;
+			f->total += w;
+		}
+	}
+	if (k > 2)
+		p->frames[path[k - 2]].self += w;
 }
 
 static const char *state_word(char s)
@@ -173,13 +192,58 @@ static const char *state_word(char s)
 	}
 }
 
+/* The thread frame, the code frames outermost first, and a last frame
+ * named last into path and addr.  Returns the count, or 0 on error. */
+static size_t build_path(struct stack_profile *p, const struct addrspace *as,
+                         const struct capture *c, const char *comm,
+                         const uint64_t *ips, size_t n, const char *last,
+                         uint32_t *path, uint64_t *addr)
+{
+	char buf[128];
+	snprintf(buf, sizeof buf, "%s %d", comm, (int)c->tid);
+	size_t k = 0;
+	addr[k] = 0;
+	if (!(path[k++] = intern(p, buf, "", true)))
+		return 0;
+	for (size_t i = n; i-- > 0;) {          /* outermost first */
+		uint64_t look = i == 0 ? ips[i] : ips[i] - 1;
+		if (!(path[k] = frame_of(p, as, look)))
+			return 0;
+		addr[k++] = ips[i];
+	}
+	addr[k] = 0;
+	if (!(path[k++] = intern(p, last, "", true)))
+		return 0;
+	return k;
+}
+
+/* Adds a built path to the three trees with weight w. */
+static void add_weighted(struct stack_profile *p, const uint32_t *path,
+                         const uint64_t *addr, size_t k, int64_t w,
+                         struct stack_path *out)
+{
+	weigh_frames(p, path, k, w);
+	out->leaf[TREE_THREADS] = add_path(p, p->root[TREE_THREADS], path, addr, k, w);
+	out->leaf[TREE_MERGED] = add_path(p, p->root[TREE_MERGED], path + 1,
+	                                  addr + 1, k - 1, w);
+	uint32_t inv[UNWIND_MAX_FRAMES];
+	uint64_t inv_ip[UNWIND_MAX_FRAMES];
+	size_t m = 0;
+	for (size_t i = k - 1; i-- > 1;) {      /* innermost code frame first */
+		inv[m] = path[i];
+		inv_ip[m++] = addr[i];
+	}
+	out->leaf[TREE_INVERTED] = add_path(p, p->root[TREE_INVERTED], inv,
+	                                    inv_ip, m, w);
+}
+
 int stack_profile_add(struct stack_profile *p, const struct addrspace *as,
                       const struct capture *c, const char *comm,
                       const uint64_t *ips, size_t n)
 {
 	uint32_t path[UNWIND_MAX_FRAMES + 2];
-	uint64_t addr[UNWIND_MAX_FRAMES + 2] = { 0 };
-	char buf[128];
+	uint64_t addr[UNWIND_MAX_FRAMES + 2];
+	char last[128];
 	if (n > UNWIND_MAX_FRAMES)
 		n = UNWIND_MAX_FRAMES;
 	p->samples++;
@@ -188,48 +252,65 @@ int stack_profile_add(struct stack_profile *p, const struct addrspace *as,
 	p->pause_ns_total += c->pause_ns;
 	if (c->pause_ns > p->pause_ns_max)
 		p->pause_ns_max = c->pause_ns;
-
-	snprintf(buf, sizeof buf, "%s %d", comm, (int)c->tid);
-	size_t k = 0;
-	if (!(path[k++] = intern(p, buf, "", true)))
-		return -1;
-	for (size_t i = n; i-- > 0;) {          /* outermost first */
-		uint64_t look = i == 0 ? ips[i] : ips[i] - 1;
-		if (!(path[k] = frame_of(p, as, look)))
-			return -1;
-		addr[k++] = ips[i];
-	}
 	if (c->wchan[0] && c->state != 'R')
-		snprintf(buf, sizeof buf, "[%s in %s]", state_word(c->state), c->wchan);
+		snprintf(last, sizeof last, "[%s in %s]", state_word(c->state), c->wchan);
 	else
-		snprintf(buf, sizeof buf, "[%s]%s", state_word(c->state),
+		snprintf(last, sizeof last, "[%s]%s", state_word(c->state),
 		         c->have_regs ? "" : " (not stopped: no user stack)");
-	if (!(path[k++] = intern(p, buf, "", true)))
+	size_t k = build_path(p, as, c, comm, ips, n, last, path, addr);
+	if (!k)
 		return -1;
-
-	/* Frame counts: self for the innermost code frame, total once a sample
-	 * however often recursion repeats a frame. */
-	for (size_t i = 1; i + 1 < k; i++) {
-		struct stack_frame *f = &p->frames[path[i]];
-		if (f->seen_round != p->samples) {
-			f->seen_round = p->samples;
-			f->total++;
-		}
-	}
-	if (k > 2)
-		p->frames[path[k - 2]].self++;
-
-	add_path(p, p->root[TREE_THREADS], path, addr, k);
-	add_path(p, p->root[TREE_MERGED], path + 1, addr + 1, k - 1);
-	uint32_t inv[UNWIND_MAX_FRAMES];
-	uint64_t inv_ip[UNWIND_MAX_FRAMES];
-	size_t m = 0;
-	for (size_t i = k - 1; i-- > 1;) {      /* innermost code frame first */
-		inv[m] = path[i];
-		inv_ip[m++] = addr[i];
-	}
-	add_path(p, p->root[TREE_INVERTED], inv, inv_ip, m);
+	struct stack_path where;
+	add_weighted(p, path, addr, k, 1, &where);
 	return 0;
+}
+
+int stack_profile_add_bytes(struct stack_profile *p, const struct addrspace *as,
+                            const struct capture *c, const char *comm,
+                            const uint64_t *ips, size_t n, const char *what,
+                            int64_t bytes, struct stack_path *where)
+{
+	uint32_t path[UNWIND_MAX_FRAMES + 2];
+	uint64_t addr[UNWIND_MAX_FRAMES + 2];
+	if (n > UNWIND_MAX_FRAMES)
+		n = UNWIND_MAX_FRAMES;
+	p->bytes = true;
+	p->samples++;
+	p->with_stack += n > 0;
+	p->pause_ns_total += c->pause_ns;
+	if (c->pause_ns > p->pause_ns_max)
+		p->pause_ns_max = c->pause_ns;
+	size_t k = build_path(p, as, c, comm, ips, n, what, path, addr);
+	if (!k)
+		return -1;
+	add_weighted(p, path, addr, k, bytes, where);
+	return 0;
+}
+
+void stack_profile_take_bytes(struct stack_profile *p,
+                              const struct stack_path *where, int64_t bytes)
+{
+	for (int t = 0; t < TREE_COUNT; t++) {
+		uint32_t at = where->leaf[t];
+		if (!at)
+			continue;
+		p->nodes[at].self -= bytes;
+		for (; at; at = p->nodes[at].parent)
+			p->nodes[at].total -= bytes;
+	}
+	/* The same frames the merged path weighed: walk it back up. */
+	uint32_t path[UNWIND_MAX_FRAMES + 2];
+	size_t k = 1;                           /* path[0]: no thread frame */
+	path[0] = 0;
+	for (uint32_t at = where->leaf[TREE_MERGED]; at && p->nodes[at].parent &&
+	     k < UNWIND_MAX_FRAMES + 2; at = p->nodes[at].parent)
+		path[k++] = p->nodes[at].frame;
+	for (size_t i = 1, j = k - 1; i < j; i++, j--) {   /* outermost first */
+		uint32_t tmp = path[i];
+		path[i] = path[j];
+		path[j] = tmp;
+	}
+	weigh_frames(p, path, k, -bytes);
 }
 
 static const struct stack_profile *sort_profile;
@@ -271,7 +352,7 @@ struct rows_out {
 	struct stack_row *v;
 	size_t n, cap, hidden;
 	bool all_open;
-	uint64_t min_total;
+	int64_t min_total;
 };
 
 static int add_rows(const struct stack_profile *p, uint32_t parent,
@@ -316,7 +397,7 @@ static int add_rows(const struct stack_profile *p, uint32_t parent,
 }
 
 size_t stack_profile_rows(const struct stack_profile *p, enum stack_tree t,
-                          bool all_open, uint64_t min_total,
+                          bool all_open, int64_t min_total,
                           struct stack_row **rows, size_t *hidden)
 {
 	struct rows_out o = { .all_open = all_open, .min_total = min_total };
@@ -341,13 +422,13 @@ static void write_node(const struct stack_profile *p, uint32_t id,
 		return;
 	stack[depth] = id;
 	const struct stack_node *nd = &p->nodes[id];
-	if (nd->self) {
+	if (nd->self > 0) {
 		for (size_t i = 0; i <= depth; i++) {
 			if (i)
 				fputc(';', out);
 			put_folded_name(out, p->frames[p->nodes[stack[i]].frame].name);
 		}
-		fprintf(out, " %llu\n", (unsigned long long)nd->self);
+		fprintf(out, " %lld\n", (long long)nd->self);
 	}
 	for (uint32_t c = nd->child; c; c = p->nodes[c].sibling)
 		write_node(p, c, stack, depth + 1, out);

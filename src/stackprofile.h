@@ -23,13 +23,13 @@ struct stack_frame {
 	char *name;                /* "function" or "[anon 0x...]", escaped */
 	char *module;              /* module base name, escaped; "" for none */
 	bool synthetic;            /* a thread or state frame, not code */
-	uint64_t self, total;      /* samples it ended in / was anywhere in */
-	uint64_t seen_round;       /* last sample counted in total */
+	int64_t self, total;       /* weight it ended in / was anywhere in */
+	uint64_t seen_path;        /* last path counted in total */
 };
 
 struct stack_node {
 	uint32_t frame, parent, child, sibling;  /* 0 = none, but for parent */
-	uint64_t total, self;
+	int64_t total, self;       /* weight: samples, or bytes in growth mode */
 	uint64_t ip;               /* the address last seen here */
 	bool open;                 /* expanded in the tree view */
 	bool toggled;              /* opened or closed by hand: keep it so */
@@ -45,7 +45,9 @@ struct stack_profile {
 	struct stack_node *nodes;  /* nodes[0] unused; roots below */
 	size_t nnodes, nodes_cap;
 	uint32_t root[TREE_COUNT];
-	uint64_t samples;          /* thread samples added */
+	bool bytes;                /* growth mode: weights are bytes, not samples */
+	uint64_t samples;          /* thread samples (or growth events) added */
+	uint64_t paths;            /* paths weighed so far */
 	uint64_t with_stack;       /* of which had registers and a stack */
 	uint64_t cut;              /* whose copy hit the size cap */
 	uint64_t pause_ns_total, pause_ns_max;
@@ -58,6 +60,22 @@ void stack_profile_free(struct stack_profile *p);
 int stack_profile_add(struct stack_profile *p, const struct addrspace *as,
                       const struct capture *c, const char *comm,
                       const uint64_t *ips, size_t n);
+
+/* Where one growth event went in each tree, to take its bytes back when
+ * the memory is returned. */
+struct stack_path {
+	uint32_t leaf[TREE_COUNT];
+};
+
+/* Growth mode: adds bytes along the path of a memory system call (what
+ * names its last frame, "[mmap]"), and says where in *path. */
+int stack_profile_add_bytes(struct stack_profile *p, const struct addrspace *as,
+                            const struct capture *c, const char *comm,
+                            const uint64_t *ips, size_t n, const char *what,
+                            int64_t bytes, struct stack_path *path);
+/* Takes bytes back from a path given by stack_profile_add_bytes. */
+void stack_profile_take_bytes(struct stack_profile *p,
+                              const struct stack_path *path, int64_t bytes);
 
 /* Flat list: frame ids with self or total samples, non-synthetic, sorted by
  * self then total, descending.  Returns the count; *ids is allocated. */
@@ -72,7 +90,7 @@ struct stack_row {
 	unsigned depth;            /* 0 for the root's children */
 };
 size_t stack_profile_rows(const struct stack_profile *p, enum stack_tree t,
-                          bool all_open, uint64_t min_total,
+                          bool all_open, int64_t min_total,
                           struct stack_row **rows, size_t *hidden);
 
 /* Writes the samples as folded stacks ("thread;outer;...;inner;state N"),

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "format.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -28,6 +29,15 @@ void stacksout_summary(const struct stack_session *s, char *buf, size_t n)
 	         s->rounds, s->threads_seen, s->threads_seen == 1 ? "" : "s", secs,
 	         mean_us, (double)p->pause_ns_max / 1e3,
 	         p->samples ? (double)s->unwind_ns / (double)p->samples / 1e3 : 0);
+}
+
+void stacksout_weight(const struct stack_profile *p, int64_t w, char *buf,
+                      size_t n)
+{
+	if (p->bytes)
+		format_delta(buf, n, w);
+	else
+		snprintf(buf, n, "%lld", (long long)w);
 }
 
 static void node_label(const struct stack_profile *p, uint32_t node, char *buf,
@@ -64,7 +74,7 @@ void stacksout_text(FILE *out, const struct stack_session *s)
 		[TREE_MERGED] = "Call tree, all threads merged",
 		[TREE_INVERTED] = "Inverted: innermost frames first",
 	};
-	uint64_t all = p->nodes[p->root[TREE_THREADS]].total;
+	int64_t all = p->nodes[p->root[TREE_THREADS]].total;
 	for (int t = TREE_MERGED; t >= TREE_THREADS; t--) {
 		struct stack_row *rows;
 		size_t hidden;
@@ -76,8 +86,10 @@ void stacksout_text(FILE *out, const struct stack_session *s)
 		for (size_t i = 0; i < nr; i++) {
 			const struct stack_node *nd = &p->nodes[rows[i].node];
 			node_label(p, rows[i].node, line, sizeof line);
-			fprintf(out, "%6.1f%% %6llu %*s%s\n", 100.0 * (double)nd->total /
-			        (double)all, (unsigned long long)nd->total,
+			char w[24];
+			stacksout_weight(p, nd->total, w, sizeof w);
+			fprintf(out, "%6.1f%% %7s %*s%s\n", 100.0 * (double)nd->total /
+			        (double)(all > 0 ? all : 1), w,
 			        (int)(rows[i].depth * 2), "", line);
 		}
 		if (hidden)

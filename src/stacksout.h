@@ -19,6 +19,10 @@ void stacksout_json(FILE *out, const struct stack_session *s);
 int stacksout_folded(const struct stack_session *s, const char *path,
                      FILE *out, char *err, size_t errsz);
 
+/* A tree weight as shown: a sample count, or "+12M" in growth mode. */
+void stacksout_weight(const struct stack_profile *p, int64_t w, char *buf,
+                      size_t n);
+
 /* "12 µs"-style summary of the pauses, shared with the TUI. */
 void stacksout_summary(const struct stack_session *s, char *buf, size_t n);
 

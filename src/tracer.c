@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -168,6 +169,15 @@ static void drop_thread(struct traced_thread *t)
 	t->gone = true;
 }
 
+/* The signal a stop was about to deliver, to pass on when resuming: none
+ * for ptrace's own stops (events, interrupts, system calls). */
+static int signal_to_pass(int status)
+{
+	int sig = WSTOPSIG(status);
+	return (status >> 16) == 0 && sig != SIGTRAP && sig != (SIGTRAP | 0x80)
+	       ? sig : 0;
+}
+
 static bool is_group_stop(int status)
 {
 	int sig = WSTOPSIG(status);
@@ -189,8 +199,8 @@ static void resume(struct tracer *tr, pid_t tid, int status)
 		ptrace(PTRACE_LISTEN, tid, 0, 0);
 		return;
 	}
-	int sig = event == 0 && WSTOPSIG(status) != SIGTRAP ? WSTOPSIG(status) : 0;
-	ptrace(PTRACE_CONT, tid, 0, (void *)(long)sig);
+	ptrace(tr->syscall_mode ? PTRACE_SYSCALL : PTRACE_CONT, tid, 0,
+	       (void *)(long)signal_to_pass(status));
 }
 
 /* One wait status of a traced thread: note an exit, resume after a stop. */
@@ -481,7 +491,8 @@ static int seize_new(struct tracer *tr)
 		pid_t tid = (pid_t)strtol(de->d_name, NULL, 10);
 		if (tid <= 0 || find_thread(tr, tid))
 			continue;
-		if (ptrace(PTRACE_SEIZE, tid, 0, (void *)PTRACE_O_TRACECLONE) != 0) {
+		if (ptrace(PTRACE_SEIZE, tid, 0,
+		           (void *)(PTRACE_O_TRACECLONE | PTRACE_O_TRACESYSGOOD)) != 0) {
 			/* EPERM for a thread our PTRACE_O_TRACECLONE already took:
 			 * its first stop arrives through waitpid. */
 			if (errno == ESRCH)
@@ -540,6 +551,92 @@ int tracer_open(struct tracer *tr, pid_t pid, size_t stack_max, char *why,
 	return 0;
 }
 
+int tracer_syscall_mode(struct tracer *tr)
+{
+	/* Every thread must stop once to be resumed with PTRACE_SYSCALL. */
+	size_t pending = 0;
+	for (size_t i = 0; i < tr->n; i++) {
+		struct traced_thread *t = &tr->t[i];
+		t->sys_nr = -1;
+		t->round_slot = 0;
+		if (!t->gone && ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) == 0) {
+			t->round_slot = 1;
+			pending++;
+		}
+	}
+	tr->syscall_mode = true;
+	uint64_t give_up = tracer_now_ns() + 1000000000u;
+	while (pending) {
+		int status;
+		pid_t w = wait_event(&status, give_up);
+		if (w == 0)
+			break;
+		struct traced_thread *t = find_thread(tr, w);
+		if (t && t->round_slot) {
+			t->round_slot = 0;
+			pending--;
+		}
+		handle_status(tr, w, status);      /* resumes with PTRACE_SYSCALL */
+	}
+	return tr->n ? 0 : -1;
+}
+
+bool tracer_next_syscall(struct tracer *tr, uint64_t deadline_ns,
+                         struct syscall_event *ev)
+{
+	for (;;) {
+		int status;
+		pid_t w = wait_event(&status, deadline_ns);
+		if (w == 0)
+			return false;
+		struct traced_thread *t = find_thread(tr, w);
+		if (!t || !WIFSTOPPED(status) || WSTOPSIG(status) != (SIGTRAP | 0x80)) {
+			handle_status(tr, w, status);
+			continue;
+		}
+		uint64_t stopped = tracer_now_ns();
+		struct __ptrace_syscall_info info;
+		memset(ev, 0, sizeof *ev);
+		ev->tid = w;
+		bool report = false;
+		if (ptrace(PTRACE_GET_SYSCALL_INFO, w, sizeof info, &info) > 0) {
+			if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+				t->sys_nr = (long)info.entry.nr;
+				report = tracer_is_memory_syscall(t->sys_nr);
+				ev->entry = true;
+				ev->nr = t->sys_nr;
+				memcpy(ev->args, info.entry.args, sizeof ev->args);
+				/* The stack where memory is asked for: copy it now,
+				 * unwind once the thread runs on. */
+				if (report) {
+					tr->arena_len = 0;
+					ev->cap.tid = w;
+					ev->cap.state = 'R';
+					copy_out(tr, w, &ev->cap);
+					ev->stack = tr->arena;
+				}
+			} else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+				report = tracer_is_memory_syscall(t->sys_nr);
+				ev->nr = t->sys_nr;
+				ev->rval = info.exit.rval;
+				ev->failed = info.exit.is_error;
+				t->sys_nr = -1;
+			}
+		}
+		ptrace(PTRACE_SYSCALL, w, 0, 0);
+		if (report) {
+			ev->cap.pause_ns = tracer_now_ns() - stopped;
+			count_pause(tr, &ev->cap);
+			return true;
+		}
+	}
+}
+
+bool tracer_is_memory_syscall(long nr)
+{
+	return nr == SYS_brk || nr == SYS_mmap || nr == SYS_mremap || nr == SYS_munmap;
+}
+
 /* Threads whose stop did not come while closing (uninterruptible sleep):
  * still ours, detached when they stop, by tracer_reap_orphans(). */
 static pid_t orphans[64];
@@ -548,9 +645,7 @@ static size_t norphans;
 /* Detaches one stopped thread, passing on a signal it was to receive. */
 static void detach_stopped(pid_t tid, int status)
 {
-	int sig = (status >> 16) == 0 && WSTOPSIG(status) != SIGTRAP
-	          ? WSTOPSIG(status) : 0;
-	ptrace(PTRACE_DETACH, tid, 0, (void *)(long)sig);
+	ptrace(PTRACE_DETACH, tid, 0, (void *)(long)signal_to_pass(status));
 }
 
 size_t tracer_reap_orphans(void)

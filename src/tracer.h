@@ -37,6 +37,7 @@ struct traced_thread {
 	char comm[16];
 	bool gone;
 	size_t round_slot;           /* its capture this round, 1-based */
+	long sys_nr;                 /* system call it is in (syscall mode), or -1 */
 };
 
 struct tracer {
@@ -54,6 +55,7 @@ struct tracer {
 	size_t nstacks;
 	bool stacks_stale;           /* a stack pointer was in none of them */
 	uint64_t stops, stop_ns_total, stop_ns_max;
+	bool syscall_mode;           /* threads resume with PTRACE_SYSCALL */
 	sigset_t saved_mask;         /* ours before SIGCHLD was blocked */
 	bool mask_saved;
 	bool target_gone;
@@ -86,6 +88,32 @@ size_t tracer_round(struct tracer *tr, size_t max, tracer_got_fn got,
 /* Handles ptrace events (new threads, signals to pass on, exits) until
  * deadline_ns on CLOCK_MONOTONIC, or returns at once with 0. */
 void tracer_idle(struct tracer *tr, uint64_t deadline_ns);
+
+/* One entry to or exit from brk, mmap, mremap or munmap. */
+struct syscall_event {
+	pid_t tid;
+	bool entry;
+	long nr;
+	uint64_t args[6];            /* entry */
+	int64_t rval;                /* exit */
+	bool failed;
+	struct capture cap;          /* entry: registers and stack, copied */
+	const unsigned char *stack;  /* valid until the next event */
+};
+
+/* Stops every thread once and resumes it with PTRACE_SYSCALL: from now on
+ * each thread stops at every system call's entry and exit (ptrace cannot
+ * stop at only some), so a syscall-heavy process slows down.  -1 when no
+ * thread is left. */
+int tracer_syscall_mode(struct tracer *tr);
+
+/* Resumes every system call stop until one of the memory calls, and
+ * returns it (the thread already runs again), or false at deadline_ns.
+ * Other events are handled on the way. */
+bool tracer_next_syscall(struct tracer *tr, uint64_t deadline_ns,
+                         struct syscall_event *ev);
+
+bool tracer_is_memory_syscall(long nr);
 
 /* Detaches every thread; the process runs on as before.  A thread that
  * does not stop within 2 s (uninterruptible sleep) stays an orphan. */

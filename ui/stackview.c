@@ -69,10 +69,10 @@ uint64_t stackview_poll(struct stackview *v)
  * hold a tenth of the samples: the hot paths open by themselves. */
 static void auto_open(struct stack_profile *p)
 {
-	uint64_t all = p->nodes[p->root[TREE_THREADS]].total;
+	int64_t all = p->nodes[p->root[TREE_THREADS]].total;
 	for (size_t i = 1; i < p->nnodes; i++)
 		if (!p->nodes[i].toggled)
-			p->nodes[i].open = p->nodes[i].total * 10 >= all && all > 0;
+			p->nodes[i].open = all > 0 && p->nodes[i].total * 10 >= all;
 }
 
 static void rebuild(struct stackview *v)
@@ -160,7 +160,7 @@ static void draw_tree_row(struct stackview *v, int y, size_t i, bool selected,
 {
 	const struct stack_profile *p = &v->s.prof;
 	const struct stack_node *nd = &p->nodes[v->rows[i].node];
-	uint64_t all = p->nodes[p->root[TREE_THREADS]].total;
+	int64_t all = p->nodes[p->root[TREE_THREADS]].total;
 	attr_t a = palette(selected ? ROLE_ROW_SELECTED : ROLE_ROW);
 	char line[700], label[600];
 	const char *mark = !nd->child ? " " : nd->open ? (utf8 ? "\u25be" : "-")
@@ -168,10 +168,12 @@ static void draw_tree_row(struct stackview *v, int y, size_t i, bool selected,
 	frame_label(p, nd->frame, label, sizeof label);
 	int depth = (int)v->rows[i].depth;
 	int indent = depth * 2 < COLS / 2 ? depth * 2 : COLS / 2;
-	snprintf(line, sizeof line, "%6.1f%% %6.1f%% %7llu  %*s%s %s",
-	         100.0 * (double)nd->total / (double)(all ? all : 1),
-	         100.0 * (double)nd->self / (double)(all ? all : 1),
-	         (unsigned long long)nd->total, indent, "", mark, label);
+	char w[24];
+	stacksout_weight(p, nd->total, w, sizeof w);
+	snprintf(line, sizeof line, "%6.1f%% %6.1f%% %7s  %*s%s %s",
+	         100.0 * (double)nd->total / (double)(all > 0 ? all : 1),
+	         100.0 * (double)nd->self / (double)(all > 0 ? all : 1),
+	         w, indent, "", mark, label);
 	draw_text(y, 0, COLS, line, a, true);
 }
 
@@ -179,14 +181,16 @@ static void draw_top_row(struct stackview *v, int y, size_t i, bool selected)
 {
 	const struct stack_profile *p = &v->s.prof;
 	const struct stack_frame *f = &p->frames[v->top[i]];
-	uint64_t all = p->nodes[p->root[TREE_THREADS]].total;
+	int64_t all = p->nodes[p->root[TREE_THREADS]].total;
 	attr_t a = palette(selected ? ROLE_ROW_SELECTED : ROLE_ROW);
 	char line[700], label[600];
 	frame_label(p, v->top[i], label, sizeof label);
-	snprintf(line, sizeof line, "%6.1f%% %6.1f%% %7llu  %s",
-	         100.0 * (double)f->total / (double)(all ? all : 1),
-	         100.0 * (double)f->self / (double)(all ? all : 1),
-	         (unsigned long long)f->self, label);
+	char w[24];
+	stacksout_weight(p, f->self, w, sizeof w);
+	snprintf(line, sizeof line, "%6.1f%% %6.1f%% %7s  %s",
+	         100.0 * (double)f->total / (double)(all > 0 ? all : 1),
+	         100.0 * (double)f->self / (double)(all > 0 ? all : 1),
+	         w, label);
 	draw_text(y, 0, COLS, line, a, true);
 }
 

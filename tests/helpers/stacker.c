@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 			perror("pthread_create");
 			return 1;
 		}
-		char name[16];
+		char name[32];   /* at most 15 characters are kept */
 		snprintf(name, sizeof name, "spin-%d", i);
 		pthread_setname_np(t, name);
 	}
