@@ -49,6 +49,10 @@ void options_usage(FILE *out)
 "      --threads=N          threads stopped per sample at most (default 64)\n"
 "      --folded=FILE        also write the stacks in folded form (flamegraph.pl,\n"
 "                           speedscope); - for standard output\n"
+"      --grow[=SECONDS]     with --stacks: where memory grows instead: stop at\n"
+"                           brk, mmap, mremap and munmap for SECONDS (default\n"
+"                           10) and rank call paths by bytes mapped and kept;\n"
+"                           the target stops at every system call meanwhile\n"
 "\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
@@ -135,7 +139,7 @@ static int parse_count(const char *arg, const char *opt, const char *what,
 enum { OPT_THEME = 256, OPT_ASCII, OPT_FORMAT, OPT_PSS_MAX_AGE,
        OPT_PSS_BUDGET, OPT_KTHREADS, OPT_RC, OPT_WINDOW, OPT_WARN_SLOPE,
        OPT_ALERT_SLOPE, OPT_WARN_PCT, OPT_ALERT_PCT, OPT_BELL, OPT_MAPS,
-       OPT_STACKS, OPT_SAMPLES, OPT_HZ, OPT_THREADS, OPT_FOLDED };
+       OPT_STACKS, OPT_SAMPLES, OPT_HZ, OPT_THREADS, OPT_FOLDED, OPT_GROW };
 
 /* Long options that only set an rc setting of the same meaning. */
 static const struct {
@@ -180,6 +184,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 		{ "hz", required_argument, NULL, OPT_HZ },
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "folded", required_argument, NULL, OPT_FOLDED },
+		{ "grow", optional_argument, NULL, OPT_GROW },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
@@ -236,6 +241,13 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 			o->stack.max_threads = (unsigned)n;
 			break;
 		case OPT_FOLDED: o->folded_path = optarg; break;
+		case OPT_GROW:
+			n = STACK_GROW_SECONDS_DEFAULT;
+			if (optarg)
+				r = parse_count(optarg, "--grow", "a number of seconds up to 3600",
+				                3600, &n, err, errsz);
+			o->stack.grow_seconds = (unsigned)n;
+			break;
 		case 'n':
 			errno = 0;
 			o->count = strtol(optarg, &end, 10);

@@ -3,7 +3,10 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 
 void stack_options_default(struct stack_options *o)
 {
@@ -11,6 +14,27 @@ void stack_options_default(struct stack_options *o)
 	o->hz = STACK_HZ_DEFAULT;
 	o->max_threads = STACK_THREADS_DEFAULT;
 	o->stack_bytes = TRACER_STACK_DEFAULT;
+	o->grow_seconds = 0;
+}
+
+/* The program break now: where the [heap] mapping ends. */
+static uint64_t heap_end(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	char line[512];
+	uint64_t end = 0;
+	while (fgets(line, sizeof line, f))
+		if (strstr(line, " [heap]")) {
+			unsigned long long a, b;
+			if (sscanf(line, "%llx-%llx", &a, &b) == 2)
+				end = b;
+		}
+	fclose(f);
+	return end;
 }
 
 int stack_session_start(struct stack_session *s, pid_t pid,
@@ -45,6 +69,14 @@ int stack_session_start(struct stack_session *s, pid_t pid,
 		return -1;
 	}
 	s->started_ns = s->next_ns = s->maps_loaded_ns = tracer_now_ns();
+	if (s->opt.grow_seconds) {
+		s->brk_now = heap_end(pid);
+		if (tracer_syscall_mode(&s->tr) < 0) {
+			snprintf(s->why, sizeof s->why, "process %d has exited", (int)pid);
+			stack_session_stop(s);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -55,6 +87,135 @@ static const char *thread_comm(const struct tracer *tr, pid_t tid)
 			return tr->t[i].comm;
 	return "?";
 }
+
+static void live_threads(struct stack_session *s)
+{
+	size_t live = 0;
+	for (size_t i = 0; i < s->tr.n; i++)
+		live += !s->tr.t[i].gone;
+	if (live > s->threads_seen)
+		s->threads_seen = live;
+}
+
+static struct pending_call *call_of(struct stack_session *s, pid_t tid)
+{
+	for (size_t i = 0; i < s->ncalls; i++)
+		if (s->calls[i].tid == tid)
+			return &s->calls[i];
+	struct pending_call *g = realloc(s->calls, (s->ncalls + 1) * sizeof *g);
+	if (!g)
+		return NULL;
+	s->calls = g;
+	memset(&g[s->ncalls], 0, sizeof *g);
+	g[s->ncalls].tid = tid;
+	g[s->ncalls].nr = -1;
+	return &g[s->ncalls++];
+}
+
+static void give_back(void *ctx, const struct stack_path *path, uint64_t bytes)
+{
+	struct stack_session *s = ctx;
+	stack_profile_take_bytes(&s->prof, path, (int64_t)bytes);
+}
+
+#define PAGE_UP(x) (((x) + 4095) & ~(uint64_t)4095)
+
+/* A path took [start, end): add it to the profile and the ledger. */
+static void took(struct stack_session *s, struct pending_call *c,
+                 const char *what, uint64_t start, uint64_t end)
+{
+	struct stack_path path;
+	if (end <= start || stack_profile_add_bytes(&s->prof, &s->as, &c->cap,
+	        thread_comm(&s->tr, c->tid), c->ips, c->nips, what,
+	        (int64_t)(end - start), &path) < 0)
+		return;
+	ledger_take(&s->ledger, start, end, &path);
+	s->mapped += end - start;
+}
+
+static void gave(struct stack_session *s, uint64_t start, uint64_t end)
+{
+	if (end <= start)
+		return;
+	ledger_give(&s->ledger, start, end, give_back, s);
+	s->returned += end - start;
+}
+
+/* A memory system call returned: what it changed, to whom. */
+static void call_done(struct stack_session *s, struct pending_call *c,
+                      const struct syscall_event *ev)
+{
+	const uint64_t *a = c->args;
+	s->grow_calls++;
+	if (ev->failed)
+		return;
+	uint64_t r = (uint64_t)ev->rval;
+	switch (c->nr) {
+	case SYS_mmap:
+		if (a[3] & MAP_FIXED)              /* replaces what was there */
+			gave(s, r, r + PAGE_UP(a[1]));
+		took(s, c, "[mmap]", r, r + PAGE_UP(a[1]));
+		break;
+	case SYS_munmap:
+		gave(s, a[0], a[0] + PAGE_UP(a[1]));
+		break;
+	case SYS_mremap:
+		gave(s, a[0], a[0] + PAGE_UP(a[1]));
+		took(s, c, "[mremap]", r, r + PAGE_UP(a[2]));
+		break;
+	case SYS_brk:
+		if (a[0] && s->brk_now && r > s->brk_now)
+			took(s, c, "[brk]", s->brk_now, r);
+		else if (a[0] && s->brk_now && r < s->brk_now)
+			gave(s, r, s->brk_now);
+		s->brk_now = r;
+		break;
+	}
+}
+
+/* Growth mode: handles memory calls for up to 50 ms a step, so a front
+ * end stays responsive, until the set time is over. */
+static bool grow_step(struct stack_session *s)
+{
+	uint64_t end = s->started_ns + (uint64_t)s->opt.grow_seconds * 1000000000u;
+	uint64_t now = tracer_now_ns();
+	uint64_t until = now + 50000000u < end ? now + 50000000u : end;
+	struct syscall_event ev;
+	while (tracer_next_syscall(&s->tr, until, &ev)) {
+		struct pending_call *c = call_of(s, ev.tid);
+		if (!c)
+			continue;
+		if (ev.entry) {
+			c->nr = ev.nr;
+			memcpy(c->args, ev.args, sizeof c->args);
+			c->cap = ev.cap;
+			/* The thread runs on: unwind the stack copied at entry. */
+			uint64_t t0 = tracer_now_ns();
+			c->nips = ev.nr == SYS_munmap ? 0
+			        : unwind_capture(s->uw, &ev.cap, ev.stack, c->ips,
+			                         UNWIND_MAX_FRAMES);
+			s->unwind_ns += tracer_now_ns() - t0;
+		} else if (c->nr == ev.nr && c->nr >= 0) {
+			call_done(s, c, &ev);
+			c->nr = -1;
+		}
+	}
+	s->rounds = (unsigned)s->grow_calls;
+	live_threads(s);
+	if (s->tr.target_gone) {
+		snprintf(s->why, sizeof s->why, "process %d exited while traced",
+		         (int)s->pid);
+		stack_session_stop(s);
+		return false;
+	}
+	if (tracer_now_ns() >= end) {
+		stack_session_stop(s);
+		return false;
+	}
+	return true;
+}
+
+
 
 static void got_capture(void *ctx, const struct capture *c,
                         const unsigned char *stack)
@@ -73,6 +234,8 @@ bool stack_session_step(struct stack_session *s)
 {
 	if (!s->attached)
 		return false;
+	if (s->opt.grow_seconds)
+		return grow_step(s);
 	uint64_t now = tracer_now_ns();
 	if (now < s->next_ns)
 		return true;
@@ -85,11 +248,7 @@ bool stack_session_step(struct stack_session *s)
 		s->maps_loaded_ns = now;
 		s->maps_stale = false;
 	}
-	size_t live = 0;
-	for (size_t i = 0; i < s->tr.n; i++)
-		live += !s->tr.t[i].gone;
-	if (live > s->threads_seen)
-		s->threads_seen = live;
+	live_threads(s);
 	size_t got = tracer_round(&s->tr, s->opt.max_threads, got_capture, s);
 	if (got == 0 && s->tr.target_gone) {
 		snprintf(s->why, sizeof s->why, "process %d exited after %u samples",
@@ -133,5 +292,7 @@ void stack_session_free(struct stack_session *s)
 	unwinder_free(s->uw);
 	addrspace_free(&s->as);
 	stack_profile_free(&s->prof);
+	ledger_free(&s->ledger);
+	free(s->calls);
 	memset(s, 0, sizeof *s);
 }

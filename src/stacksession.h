@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "addrspace.h"
+#include "growthledger.h"
 #include "stackprofile.h"
 #include "tracer.h"
 #include "unwind.h"
@@ -20,11 +21,23 @@ struct stack_options {
 	unsigned hz;               /* rounds a second; default 50 */
 	unsigned max_threads;      /* threads stopped per round at most */
 	size_t stack_bytes;        /* copied per thread at most */
+	unsigned grow_seconds;     /* growth mode: trace memory calls this long;
+	                            * 0 samples stacks instead */
 };
 
 #define STACK_SAMPLES_DEFAULT 200
 #define STACK_HZ_DEFAULT 50
 #define STACK_THREADS_DEFAULT 64
+#define STACK_GROW_SECONDS_DEFAULT 10
+
+struct pending_call {
+	pid_t tid;
+	long nr;
+	uint64_t args[6];
+	struct capture cap;
+	size_t nips;
+	uint64_t ips[UNWIND_MAX_FRAMES];
+};
 
 struct stack_session {
 	pid_t pid;
@@ -41,6 +54,13 @@ struct stack_session {
 	uint64_t maps_loaded_ns;
 	bool maps_stale;           /* an address fell outside every mapping */
 	size_t threads_seen;       /* most threads alive in one round */
+	/* Growth mode: memory calls seen, what is mapped by whom, and each
+	 * thread's call in progress. */
+	struct growth_ledger ledger;
+	struct pending_call *calls;
+	size_t ncalls;
+	uint64_t brk_now;          /* the program break, 0 while unknown */
+	uint64_t grow_calls, mapped, returned;
 	char why[256];             /* why it stopped early, or "" */
 };
 

@@ -23,6 +23,19 @@ void stacksout_summary(const struct stack_session *s, char *buf, size_t n)
 	uint64_t end = s->ended_ns ? s->ended_ns : tracer_now_ns();
 	double secs = s->started_ns ? (double)(end - s->started_ns) / 1e9 : 0;
 	double mean_us = p->samples ? (double)p->pause_ns_total / (double)p->samples / 1e3 : 0;
+	if (s->opt.grow_seconds) {
+		char m[16], r[16], k[16], u[16];
+		format_size(m, sizeof m, s->mapped);
+		format_size(r, sizeof r, s->returned);
+		format_delta(k, sizeof k, p->nodes[p->root[TREE_MERGED]].total);
+		format_size(u, sizeof u, s->ledger.unowned_returned);
+		snprintf(buf, n, "%llu memory calls of %zu thread%s in %.1f s: %s mapped, "
+		         "%s returned (%s of it mapped before tracing), %s kept by the "
+		         "paths below; each call copied in %.0f us",
+		         (unsigned long long)s->grow_calls, s->threads_seen,
+		         s->threads_seen == 1 ? "" : "s", secs, m, r, u, k, mean_us);
+		return;
+	}
 	snprintf(buf, n, "%u samples of %zu thread%s in %.1f s; each thread stopped "
 	         "%.0f us on average, %.0f us at most; unwinding %.0f us a thread "
 	         "sample, with the target running",
@@ -66,6 +79,10 @@ void stacksout_text(FILE *out, const struct stack_session *s)
 		        s->tr.stack_max / 1024);
 	if (s->why[0])
 		fprintf(out, "Stopped early: %s\n", s->why);
+	if (s->opt.grow_seconds)
+		fprintf(out, "While this ran, every thread stopped at every system call "
+		        "(ptrace cannot stop at some only): a syscall-heavy process ran "
+		        "slower.\n");
 	if (p->samples == 0)
 		return;
 
@@ -81,8 +98,10 @@ void stacksout_text(FILE *out, const struct stack_session *s)
 		/* Paths under 0.5 % of the samples would drown the rest. */
 		size_t nr = stack_profile_rows(p, (enum stack_tree)t, true,
 		                               (all + 199) / 200, &rows, &hidden);
-		fprintf(out, "\n%s (%llu thread samples):\n", titles[t],
-		        (unsigned long long)all);
+		char sum[24];
+		stacksout_weight(p, all, sum, sizeof sum);
+		fprintf(out, "\n%s (%s %s):\n", titles[t], sum,
+		        p->bytes ? "kept" : "thread samples");
 		for (size_t i = 0; i < nr; i++) {
 			const struct stack_node *nd = &p->nodes[rows[i].node];
 			node_label(p, rows[i].node, line, sizeof line);
@@ -98,12 +117,13 @@ void stacksout_text(FILE *out, const struct stack_session *s)
 	}
 	uint32_t *ids;
 	size_t n = stack_profile_top(p, &ids);
-	fprintf(out, "\nTop frames:\n%7s %7s  %s\n", "self", "total", "function");
+	fprintf(out, "\nTop frames%s:\n%7s %7s  %s\n", p->bytes ? " by bytes kept" : "",
+	        "self", "total", "function");
 	for (size_t i = 0; i < n && i < 20; i++) {
 		const struct stack_frame *f = &p->frames[ids[i]];
 		fprintf(out, "%6.1f%% %6.1f%%  %s (%s)\n",
-		        100.0 * (double)f->self / (double)all,
-		        100.0 * (double)f->total / (double)all, f->name,
+		        100.0 * (double)f->self / (double)(all > 0 ? all : 1),
+		        100.0 * (double)f->total / (double)(all > 0 ? all : 1), f->name,
 		        f->module[0] ? f->module : "?");
 	}
 	free(ids);
@@ -117,8 +137,8 @@ static json_t *json_tree(const struct stack_profile *p, uint32_t node)
 	json_object_set_new(o, "function", json_string(f->name));
 	json_object_set_new(o, "module", f->synthetic ? json_null()
 	                                              : json_string(f->module));
-	json_object_set_new(o, "samples", json_integer((json_int_t)nd->total));
-	json_object_set_new(o, "self", json_integer((json_int_t)nd->self));
+	json_object_set_new(o, p->bytes ? "bytes" : "samples", json_integer(nd->total));
+	json_object_set_new(o, p->bytes ? "self_bytes" : "self", json_integer(nd->self));
 	json_t *kids = json_array();
 	for (uint32_t c = nd->child; c; c = p->nodes[c].sibling)
 		json_array_append_new(kids, json_tree(p, c));
@@ -139,6 +159,13 @@ void stacksout_json(FILE *out, const struct stack_session *s)
 	json_object_set_new(o, "pause_max_ns", json_integer((json_int_t)p->pause_ns_max));
 	json_object_set_new(o, "stopped_early", s->why[0] ? json_string(s->why)
 	                                                  : json_null());
+	if (s->opt.grow_seconds) {
+		json_object_set_new(o, "memory_calls", json_integer((json_int_t)s->grow_calls));
+		json_object_set_new(o, "mapped_bytes", json_integer((json_int_t)s->mapped));
+		json_object_set_new(o, "returned_bytes", json_integer((json_int_t)s->returned));
+		json_object_set_new(o, "kept_bytes",
+		                    json_integer(p->nodes[p->root[TREE_MERGED]].total));
+	}
 	json_t *threads = json_array();
 	for (uint32_t c = p->nodes[p->root[TREE_THREADS]].child; c;
 	     c = p->nodes[c].sibling)
@@ -152,8 +179,8 @@ void stacksout_json(FILE *out, const struct stack_session *s)
 		json_t *e = json_object();
 		json_object_set_new(e, "function", json_string(f->name));
 		json_object_set_new(e, "module", json_string(f->module));
-		json_object_set_new(e, "self", json_integer((json_int_t)f->self));
-		json_object_set_new(e, "total", json_integer((json_int_t)f->total));
+		json_object_set_new(e, p->bytes ? "self_bytes" : "self", json_integer(f->self));
+		json_object_set_new(e, p->bytes ? "bytes" : "total", json_integer(f->total));
 		json_array_append_new(top, e);
 	}
 	free(ids);

@@ -15,6 +15,7 @@ static const char *const keys[][2] = {
 	{ "", "there: Enter/Right/Left fold, t by thread, m merged, i inverted, f top frames," },
 	{ "", "F save folded stacks (flamegraph.pl, speedscope), r again, [ ] samples, { } Hz," },
 	{ "", "Esc stops sampling (detaching at once), Esc again goes back" },
+	{ "A", "where memory grows: 10 s of brk/mmap/mremap/munmap, call paths by bytes kept" },
 	{ "mouse click", "select a row; on the header, sort by that column" },
 	{ "M P W G", "sort by RSS, PSS, SWAP, SLOPE (growth rate)" },
 	{ "F6", "choose the sort column from a list" },

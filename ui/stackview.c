@@ -41,7 +41,7 @@ static void start(struct stackview *v)
 }
 
 struct stackview *stackview_open(pid_t pid, const char *comm,
-                                 const struct stack_options *o)
+                                 const struct stack_options *o, bool growth)
 {
 	struct stackview *v = calloc(1, sizeof *v);
 	if (!v)
@@ -49,6 +49,10 @@ struct stackview *stackview_open(pid_t pid, const char *comm,
 	v->pid = pid;
 	snprintf(v->comm, sizeof v->comm, "%s", comm ? comm : "");
 	v->opt = *o;
+	if (growth && !v->opt.grow_seconds)
+		v->opt.grow_seconds = STACK_GROW_SECONDS_DEFAULT;
+	else if (!growth)
+		v->opt.grow_seconds = 0;
 	v->tree = TREE_MERGED;
 	start(v);
 	return v;
@@ -106,8 +110,13 @@ static void draw_title(struct stackview *v, bool utf8)
 	snprintf(line, sizeof line, "%d (", (int)v->pid);
 	x += draw_text(0, x, COLS - x, line, a, false);
 	x += draw_untrusted(0, x, COLS - x, v->comm, a, utf8);
-	snprintf(line, sizeof line, "): %s   %u samples at %u Hz", v->mode == MODE_TOP
-	         ? "top frames" : names[v->tree], v->opt.samples, v->opt.hz);
+	if (v->opt.grow_seconds)
+		snprintf(line, sizeof line, "): where memory grows, %s   %u s of brk/mmap/"
+		         "mremap/munmap", v->mode == MODE_TOP ? "top frames" : names[v->tree],
+		         v->opt.grow_seconds);
+	else
+		snprintf(line, sizeof line, "): %s   %u samples at %u Hz", v->mode == MODE_TOP
+		         ? "top frames" : names[v->tree], v->opt.samples, v->opt.hz);
 	draw_text(0, x, COLS - x, line, a, false);
 }
 
@@ -120,14 +129,23 @@ static void draw_status(struct stackview *v, bool utf8)
 	if (s->attached) {
 		int w = COLS > 60 ? 30 : 10;
 		unsigned done = s->rounds, all = s->opt.samples ? s->opt.samples : 1;
+		if (s->opt.grow_seconds) {      /* progress in time */
+			done = (unsigned)((tracer_now_ns() - s->started_ns) / 100000000u);
+			all = s->opt.grow_seconds * 10;
+		}
 		int fill = (int)((uint64_t)done * (unsigned)w / all);
 		char bar[64];
 		for (int i = 0; i < w; i++)
 			bar[i] = i < fill ? '#' : '.';
 		bar[w] = '\0';
-		snprintf(line, sizeof line, "Sampling [%s] %u/%u, %zu thread%s: "
-		         "Esc stops and detaches", bar, done, all, s->threads_seen,
-		         s->threads_seen == 1 ? "" : "s");
+		if (s->opt.grow_seconds)
+			snprintf(line, sizeof line, "Tracing [%s] %.1f/%u s, %llu memory "
+			         "calls: Esc stops and detaches", bar, done / 10.0,
+			         s->opt.grow_seconds, (unsigned long long)s->grow_calls);
+		else
+			snprintf(line, sizeof line, "Sampling [%s] %u/%u, %zu thread%s: "
+			         "Esc stops and detaches", bar, done, all, s->threads_seen,
+			         s->threads_seen == 1 ? "" : "s");
 		draw_text(1, 0, COLS, line, palette(ROLE_STATUS), false);
 	} else if (s->prof.samples == 0 && s->why[0]) {
 		draw_text(1, 0, COLS, "Cannot sample: ", palette(ROLE_VALUE_NA), false);
@@ -137,6 +155,9 @@ static void draw_status(struct stackview *v, bool utf8)
 		draw_text(1, 0, COLS, line, palette(ROLE_ROW), false);
 	}
 	const char *second = v->note[0] ? v->note : s->attached ? "" : s->why;
+	if (!second[0] && s->opt.grow_seconds)
+		second = "Warning: while tracing, the target stops at every system call "
+		         "(ptrace cannot stop at some only): a syscall-heavy process slows down.";
 	if (!second[0] && s->threads_seen > s->opt.max_threads) {
 		snprintf(line, sizeof line, "Only %u of %zu threads stopped per "
 		         "sample, round-robin.", s->opt.max_threads, s->threads_seen);
@@ -199,7 +220,8 @@ static void draw_keys(void)
 	static const char *const keys[][2] = {
 		{ "Enter", "Fold " }, { "t", "Threads " }, { "m", "Merged " },
 		{ "i", "Inverted " }, { "f", "TopFrames " }, { "F", "Save " },
-		{ "r", "Again " }, { "[]", "Samples " }, { "{}", "Hz " }, { "Esc", "Back" },
+		{ "r", "Again " }, { "A", "Growth " }, { "[]", "Samples " }, { "{}", "Hz " },
+		{ "Esc", "Back" },
 	};
 	int y = LINES - 1, x = 0;
 	draw_blank(y, 0, COLS, palette(ROLE_FUNCTION_LABEL));
@@ -214,9 +236,12 @@ void stackview_draw(struct stackview *v, bool utf8)
 	rebuild(v);
 	draw_title(v, utf8);
 	draw_status(v, utf8);
+	bool bytes = v->opt.grow_seconds;
 	const char *head = v->mode == MODE_TOP
-		? "  TOTAL    SELF    SELF#  FUNCTION  (MODULE)"
-		: "  TOTAL    SELF  SAMPLES  CALL TREE  (MODULE)";
+		? (bytes ? "  TOTAL    SELF  SELF KEPT  FUNCTION  (MODULE)"
+		         : "  TOTAL    SELF    SELF#  FUNCTION  (MODULE)")
+		: (bytes ? "  TOTAL    SELF     KEPT  CALL TREE  (MODULE)"
+		         : "  TOTAL    SELF  SAMPLES  CALL TREE  (MODULE)");
 	draw_text(3, 0, COLS, head, palette(ROLE_TABLE_HEADER), true);
 	int y0 = 4, h = LINES - y0 - 1;
 	long n = (long)(v->mode == MODE_TREE ? v->nrows : v->ntop);
@@ -314,8 +339,13 @@ bool stackview_key(struct stackview *v, int kind, wint_t ch)
 		case 27:
 			if (v->s.attached) {        /* Esc while sampling: stop here */
 				stack_session_stop(&v->s);
-				snprintf(v->note, sizeof v->note, "stopped after %u samples; "
-				         "detached", v->s.rounds);
+				if (v->opt.grow_seconds)
+					snprintf(v->note, sizeof v->note, "stopped after %llu memory "
+					         "calls; detached",
+					         (unsigned long long)v->s.grow_calls);
+				else
+					snprintf(v->note, sizeof v->note, "stopped after %u "
+					         "samples; detached", v->s.rounds);
 				return true;
 			}
 			return false;
@@ -325,7 +355,11 @@ bool stackview_key(struct stackview *v, int kind, wint_t ch)
 		case 'i': v->mode = MODE_TREE; v->tree = TREE_INVERTED; v->sel = 0; break;
 		case 'f': v->mode = MODE_TOP; v->sel = 0; break;
 		case 'F': save_folded(v); break;
-		case 'r': case 'S':
+		case 'r':
+			start(v);
+			break;
+		case 'S': case 'A':     /* sample stacks / trace growth, afresh */
+			v->opt.grow_seconds = ch == 'A' ? STACK_GROW_SECONDS_DEFAULT : 0;
 			start(v);
 			break;
 		case '[': case ']':

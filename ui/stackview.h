@@ -1,5 +1,5 @@
 /* stackview.h - the call stacks of one process (S on a row or in the
- * mappings view): a progress bar while sampling (Esc stops and detaches at
+ * mappings view), or where its memory grows (A): a progress bar while sampling (Esc stops and detaches at
  * once), then a collapsible call tree -- merged, per thread or inverted --
  * or a flat list of top frames, and the folded export (F). */
 #ifndef LEAKTOP_STACKVIEW_H
@@ -15,10 +15,11 @@
 
 struct stackview;
 
-/* Opens the view and starts sampling pid (the reason shows in the view
- * when it cannot).  NULL when out of memory. */
+/* Opens the view and starts sampling pid, or with growth tracing where its
+ * memory grows (the reason shows in the view when it cannot).  NULL when
+ * out of memory. */
 struct stackview *stackview_open(pid_t pid, const char *comm,
-                                 const struct stack_options *o);
+                                 const struct stack_options *o, bool growth);
 /* Takes the next sample when due and handles ptrace events: call it from
  * the main loop.  Returns the monotonic ns when it wants to run again, or
  * 0 when not sampling. */

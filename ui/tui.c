@@ -393,8 +393,8 @@ static void open_maps(struct tui *t)
 }
 
 /* Sample the call stacks of pid (the selected process, or the mappings
- * view's). */
-static void open_stacks(struct tui *t, pid_t pid)
+ * view's), or trace where its memory grows. */
+static void open_stacks(struct tui *t, pid_t pid, bool growth)
 {
 	const struct proc *p = NULL;
 	for (size_t i = 0; i < t->v.n; i++)
@@ -404,7 +404,7 @@ static void open_stacks(struct tui *t, pid_t pid)
 		set_status(t, "a kernel thread has no user stack to sample");
 		return;
 	}
-	t->stacks = stackview_open(pid, p ? p->comm : "", &t->set->opts->stack);
+	t->stacks = stackview_open(pid, p ? p->comm : "", &t->set->opts->stack, growth);
 	if (!t->stacks)
 		set_status(t, "out of memory: cannot open the stack view");
 	clear();
@@ -472,8 +472,8 @@ static bool handle_key(struct tui *t, int kind, wint_t ch)
 		return true;
 	}
 	if (t->maps) {
-		if (kind != KEY_CODE_YES && ch == 'S') {
-			open_stacks(t, mapview_pid(t->maps));
+		if (kind != KEY_CODE_YES && (ch == 'S' || ch == 'A')) {
+			open_stacks(t, mapview_pid(t->maps), ch == 'A');
 			return true;
 		}
 		if (kind != KEY_CODE_YES && ch == 'q')
@@ -517,9 +517,9 @@ static bool handle_key(struct tui *t, int kind, wint_t ch)
 	case 'h': case '?': open_page(t, PAGE_HELP); break;
 	case '\n': case '\r': open_maps(t); break;
 	case 'O': open_page(t, PAGE_OOM); break;
-	case 'S':
+	case 'S': case 'A':
 		if (t->v.n)
-			open_stacks(t, t->v.rows[t->sel]->pid);
+			open_stacks(t, t->v.rows[t->sel]->pid, ch == 'A');
 		break;
 	case 'x': dismiss_killed(t, false); break;
 	case 'X': dismiss_killed(t, true); break;

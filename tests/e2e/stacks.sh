@@ -160,6 +160,36 @@ wait_until 5 eval '! grep -q "^TracerPid:[[:space:]]*[1-9]" /proc/$P/status' || 
 running_ok "$P"
 tm kill-server 2>/dev/null
 
+# --- where memory grows: the leaking function first, the churn netted out ---
+exec 7>&-
+wait_until 5 eval '! kill -0 "$P" 2>/dev/null' || fail "the helper did not exit at end of input"
+start_stacker --grow
+G=$STACKER_PID
+gfold="$E2E_TMP/grow.folded"
+"$LEAKTOP" --stacks "$G" --grow=3 --folded "$gfold" >"$E2E_TMP/grow.txt" ||
+	fail "--stacks --grow exited $?"
+grep -q "every thread stopped at every system call" "$E2E_TMP/grow.txt" ||
+	fail "--grow does not warn of the slowdown"
+leak=$(awk '/;leak_here;/ {s += $NF} END {print s + 0}' "$gfold")
+churn=$(awk '/;churn_here;/ {s += $NF} END {print s + 0}' "$gfold")
+[ "$leak" -ge $((8 << 20)) ] || fail "leak_here kept $leak bytes in 3 s, expected about 36 MiB: $(head -3 "$E2E_TMP/grow.txt")"
+[ "$churn" -le $((1 << 20)) ] || fail "churn_here kept $churn bytes: its munmaps were not netted out"
+sed -n '/all threads merged/,/^$/p' "$E2E_TMP/grow.txt" | grep -m1 "leak_here" | grep -q '+[0-9.]*M' ||
+	fail "the merged tree does not show leak_here with megabytes kept"
+running_ok "$G"
+start_tmux 120 40 "$LEAKTOP" -d 5 -p "$G"
+wait_for "^[ !+X]* *$G " 10 "the growth helper's row"
+send A
+wait_for "where memory grows" 5 "the growth view's title"
+wait_for "^Tracing \\[" 5 "the tracing progress bar"
+wait_for "^Warning: while tracing, the target stops at every system call" 5 "the slowdown warning"
+send Escape
+wait_for "stopped after" 5 "the cancel note"
+wait_for "leak_here  \\(stacker\\)" 5 "leak_here in the growth tree"
+running_ok "$G"
+tm kill-server 2>/dev/null
+P=$G
+
 # --- hundreds of threads: bounded work per sample, and said so --------------
 exec 7>&-          # end of input: the helper exits
 wait_until 5 eval '! kill -0 "$P" 2>/dev/null' || fail "the helper did not exit at end of input"

@@ -2,15 +2,21 @@
  * tests and its pause benchmark.
  *
  *   stacker [--threads N] [--sleep]
+ *   stacker --grow
  *
  * starts N threads (default 1) that each call
  *   chain_alpha -> chain_bravo -> chain_charlie -> chain_delta -> leaf_spin
  * and spin there reading CLOCK_MONOTONIC (or, with --sleep, sleep in
  * nanosleep).  A spinning thread counts every gap between two clock reads
  * longer than 20 us: the time it was not running, as the thread sees it.
+ * With --grow, one thread leaks 256 KiB blocks from leak_here every 20 ms
+ * (up to 1 GiB mapped, 4 KiB of each touched) and another maps and frees 256 KiB blocks from churn_here
+ * every 2 ms: blocks above the mmap threshold, so each is an mmap (and each
+ * free a munmap).
  * The main thread prints "PID ready", then answers each line on stdin
  * with "gaps COUNT SUM_NS MAX_NS" (totals of all threads since the start)
  * and exits at end of input. */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -83,6 +89,50 @@ __attribute__((noinline)) static void chain_alpha(struct meter *m)
 	sink++;
 }
 
+/* Kept where the compiler must assume someone reads them, or it would
+ * drop the allocations as dead. */
+static char *volatile leaked[4096];
+
+__attribute__((noinline)) static void leak_here(void)
+{
+	static int kept;
+	if (kept < 4096) {         /* 80 s, 1 GiB mapped, 16 MiB touched */
+		char *p = malloc(256 * 1024);
+		if (p)
+			memset(p, 1, 4096);
+		leaked[kept++] = p;
+	}
+}
+
+__attribute__((noinline)) static void churn_here(void)
+{
+	char *p = malloc(256 * 1024);
+	if (p)
+		memset(p, 1, 4096);
+	free(p);
+	sink++;
+}
+
+static void *leak_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		leak_here();
+		usleep(20000);
+	}
+	return NULL;
+}
+
+static void *churn_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		churn_here();
+		usleep(2000);
+	}
+	return NULL;
+}
+
 static void *thread_main(void *arg)
 {
 	chain_alpha(arg);
@@ -91,19 +141,35 @@ static void *thread_main(void *arg)
 
 int main(int argc, char **argv)
 {
-	int threads = 1;
+	int threads = 1, grow = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--threads") && i + 1 < argc)
 			threads = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--sleep"))
 			sleep_mode = 1;
+		else if (!strcmp(argv[i], "--grow"))
+			grow = 1;
 		else {
-			fprintf(stderr, "usage: stacker [--threads N] [--sleep]\n");
+			fprintf(stderr, "usage: stacker [--threads N] [--sleep] | --grow\n");
 			return 2;
 		}
 	}
 	if (threads < 1)
 		threads = 1;
+	if (grow) {
+		/* A fixed threshold: glibc would otherwise raise it after the
+		 * first free and serve the blocks from the heap. */
+		mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+		pthread_t a, b;
+		if (pthread_create(&a, NULL, leak_thread, NULL) != 0 ||
+		    pthread_create(&b, NULL, churn_thread, NULL) != 0) {
+			perror("pthread_create");
+			return 1;
+		}
+		pthread_setname_np(a, "leaker");
+		pthread_setname_np(b, "churner");
+		threads = 0;
+	}
 	meters = calloc((size_t)threads, sizeof *meters);
 	for (int i = 0; i < threads; i++) {
 		pthread_t t;
