@@ -18,17 +18,17 @@ command -v eu-stack >/dev/null || { echo "eu-stack not found (apt-get install el
 
 now() { date +%s.%N; }
 
-# start_target THREADS: coprocess T; sets TPID
+# start_target STACKER-ARGS...: the helper as coprocess T; sets TPID
 start_target() {
-	coproc T { exec $PIN_TARGET "$HELPERS/stacker" --threads "$@"; }
+	coproc T { exec $PIN_TARGET "$HELPERS/stacker" "$@"; }
 	read -r TPID _ <&"${T[0]}"
 }
 # gaps: prints "COUNT SUM_NS MAX_NS" so far
 gaps() {
 	echo >&"${T[1]}"
-	local w c s m
-	read -r w c s m <&"${T[0]}"
-	echo "$c $s $m"
+	local w c s m k n
+	read -r w c s m k n <&"${T[0]}"
+	echo "$c $s $m $n"
 }
 stop_target() {
 	exec {T[1]}>&-
@@ -42,7 +42,7 @@ phase() {
 	"$@" >/dev/null 2>&1
 	t1=$(now); after=$(gaps)
 	set -- $before $after
-	echo "$(( $5 - $2 )) $(echo "$t1 - $t0" | bc -l) $6"
+	echo "$(( $6 - $2 )) $(echo "$t1 - $t0" | bc -l) $7 $(( $8 - $4 ))"
 }
 
 NE=$(( N / 10 ))
@@ -57,7 +57,7 @@ PIN_TRACER="taskset -c 0"
 # This machine's own stalls (timer ticks of a virtual machine are tens of
 # microseconds each) are large against a sample's pause: measure them
 # before and after each tracer, and take long phases.
-start_target 1
+start_target --threads 1
 sleep 0.5
 read -r b1_ns b1_s _ < <(phase sleep 10)
 read -r lt_ns lt_s lt_max < <(phase $PIN_TRACER "$LEAKTOP" --stacks "$TPID" --samples "$N" --hz 100 --threads 1000)
@@ -86,7 +86,7 @@ PIN_TARGET=
 # that sleeps (200 spinning threads on this machine's 2 cores measure the
 # scheduler, not the sampler).
 for spec in "10" "200 --sleep"; do
-	start_target $spec
+	start_target --threads $spec
 	sleep 2
 	out=$("$LEAKTOP" --stacks "$TPID" --samples 200 --hz 1000 --threads 1000 | head -1)
 	echo "  ($(echo "$out" | sed -nE 's/.*(each thread stopped.*at most).*/\1/p') by leaktop's clock)"
@@ -95,3 +95,15 @@ for spec in "10" "200 --sleep"; do
 		awk -v spec="$spec" '{ printf "%s threads (%s), asked for 1000 Hz: %d samples of %d threads in %.2f s = %.0f samples/s\n",
 		                        $2 - 1, spec ~ /sleep/ ? "sleeping" : "spinning", $1, $2, $3, $1 / $3 }'
 done
+
+# Growth tracing stops every thread at every system call: the cost to a
+# process that makes nothing but system calls (getppid in a loop).
+start_target --syscalls
+sleep 0.5
+read -r _ free_s _ free_calls < <(phase sleep 5)
+read -r _ traced_s _ traced_calls < <(phase "$LEAKTOP" --stacks "$TPID" --grow=5)
+stop_target
+awk -v fc="$free_calls" -v fs="$free_s" -v tc="$traced_calls" -v ts="$traced_s" 'BEGIN {
+	a = fc / fs; b = tc / ts
+	printf "syscall-heavy target: %.0f getppid/s alone, %.0f/s under --grow: %.1fx slower\n", a, b, b > 0 ? a / b : 0
+}'

@@ -3,6 +3,7 @@
  *
  *   stacker [--threads N] [--sleep]
  *   stacker --grow
+ *   stacker --syscalls
  *
  * starts N threads (default 1) that each call
  *   chain_alpha -> chain_bravo -> chain_charlie -> chain_delta -> leaf_spin
@@ -13,8 +14,10 @@
  * (up to 1 GiB mapped, 4 KiB of each touched) and another maps and frees 256 KiB blocks from churn_here
  * every 2 ms: blocks above the mmap threshold, so each is an mmap (and each
  * free a munmap).
+ * With --syscalls, one thread calls getppid() in a loop: a syscall-heavy
+ * process, to measure what stopping at every system call costs it.
  * The main thread prints "PID ready", then answers each line on stdin
- * with "gaps COUNT SUM_NS MAX_NS" (totals of all threads since the start)
+ * with "gaps COUNT SUM_NS MAX_NS calls N" (totals since the start)
  * and exits at end of input. */
 #include <malloc.h>
 #include <pthread.h>
@@ -133,6 +136,18 @@ static void *churn_thread(void *arg)
 	return NULL;
 }
 
+static _Atomic unsigned long long syscalls;
+
+static void *syscall_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		getppid();
+		atomic_fetch_add(&syscalls, 1);
+	}
+	return NULL;
+}
+
 static void *thread_main(void *arg)
 {
 	chain_alpha(arg);
@@ -149,14 +164,23 @@ int main(int argc, char **argv)
 			sleep_mode = 1;
 		else if (!strcmp(argv[i], "--grow"))
 			grow = 1;
+		else if (!strcmp(argv[i], "--syscalls"))
+			grow = 2;
 		else {
-			fprintf(stderr, "usage: stacker [--threads N] [--sleep] | --grow\n");
+			fprintf(stderr, "usage: stacker [--threads N] [--sleep] | --grow | --syscalls\n");
 			return 2;
 		}
 	}
 	if (threads < 1)
 		threads = 1;
-	if (grow) {
+	if (grow == 2) {
+		pthread_t a;
+		if (pthread_create(&a, NULL, syscall_thread, NULL) != 0) {
+			perror("pthread_create");
+			return 1;
+		}
+		threads = 0;
+	} else if (grow) {
 		/* A fixed threshold: glibc would otherwise raise it after the
 		 * first free and serve the blocks from the heap. */
 		mallopt(M_MMAP_THRESHOLD, 128 * 1024);
@@ -193,7 +217,8 @@ int main(int argc, char **argv)
 			if (m > mx)
 				mx = m;
 		}
-		printf("gaps %llu %llu %llu\n", c, s, mx);
+		printf("gaps %llu %llu %llu calls %llu\n", c, s, mx,
+		       (unsigned long long)atomic_load(&syscalls));
 		fflush(stdout);
 	}
 	return 0;
