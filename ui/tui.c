@@ -21,6 +21,7 @@
 #include "mapview.h"
 #include "oomlist.h"
 #include "stackview.h"
+#include "tracer.h"
 #include "palette.h"
 #include "picker.h"
 #include "procview.h"
@@ -93,6 +94,7 @@ static int take_tick(struct tui *t)
 	size_t first_alerts = assess_model(&t->m, &t->cfg->growth);
 	if (t->maps)
 		mapview_tick(t->maps);
+	tracer_reap_orphans();   /* threads a closed stack view could not detach */
 	if (first_alerts && t->cfg->bell)
 		beep();   /* flashes instead where the terminal has no bell */
 	return 0;
