@@ -44,6 +44,20 @@ jq -e '.processes[0].cmdline | startswith("=1+1\\x1b[31mRED") and contains("\\u{
 jq -e '.processes[0].comm | test("^[[:print:]]+$")' "$E2E_TMP/out.json" >/dev/null ||
 	fail "json: comm holds unprintable characters: $(jq .processes[0].comm "$E2E_TMP/out.json")"
 
+# Stacks: the thread name (the hostile comm) in the report and the folded
+# file, escaped, one stack a line.
+if [ "$(id -u)" = 0 ]; then
+	for fmt in text json; do
+		f="$E2E_TMP/stacks.$fmt"
+		"$LEAKTOP" --stacks "$P" --samples 3 --format "$fmt" --folded "$E2E_TMP/h.folded" \
+			>"$f" 2>"$E2E_TMP/err" || fail "--stacks --format $fmt exited $?: $(cat "$E2E_TMP/err")"
+		raw_bytes "$f" "--stacks --format $fmt"
+		raw_bytes "$E2E_TMP/h.folded" "--folded"
+	done
+	grep -qF '\x1b[31mX' "$E2E_TMP/h.folded" || fail "folded: the thread name is not shown escaped"
+	grep -vqE '^[^ ].* [0-9]+$' "$E2E_TMP/h.folded" && fail "folded: a line is not 'frames count'"
+fi
+
 # TUI: the row on one line, cut at the edge, escapes shown.
 start_tmux 100 30 "$LEAKTOP" -d 5 -p "$P"
 wait_for "^ *$P " 15 "the hostile process's row"
