@@ -46,7 +46,7 @@ void options_usage(FILE *out)
 "                           call tree and top frames (text or json), and exit\n"
 "      --samples=N          stack samples to take (default 200)\n"
 "      --hz=N               stack samples a second (default 50)\n"
-"      --threads=N          threads stopped per sample at most (default 64)\n"
+"      --threads=N          threads stopped per sample at most (default 256)\n"
 "      --folded=FILE        also write the stacks in folded form (flamegraph.pl,\n"
 "                           speedscope); - for standard output\n"
 "      --grow[=SECONDS]     with --stacks: where memory grows instead: stop at\n"

@@ -27,7 +27,7 @@ struct stack_options {
 
 #define STACK_SAMPLES_DEFAULT 200
 #define STACK_HZ_DEFAULT 50
-#define STACK_THREADS_DEFAULT 64
+#define STACK_THREADS_DEFAULT 256
 #define STACK_GROW_SECONDS_DEFAULT 10
 
 struct pending_call {
