@@ -159,6 +159,16 @@ send q    # quitting while sampling detaches too
 wait_until 5 eval '! grep -q "^TracerPid:[[:space:]]*[1-9]" /proc/$P/status' || fail "q left the target traced"
 running_ok "$P"
 tm kill-server 2>/dev/null
+# SIGTERM to the TUI while it samples: the terminal is restored and the
+# target detached.
+start_tmux 120 40 "$LEAKTOP" -d 5 -p "$P" --samples 100000 --hz 21
+wait_for "^[ !+X]* *$P " 10 "the helper's row"
+send S
+wait_for "^Sampling \\[" 5 "the progress bar"
+pkill -TERM -f -- "-p $P --samples 100000 --hz 21" || fail "no TUI to send SIGTERM to"
+wait_until 5 eval '! grep -q "^TracerPid:[[:space:]]*[1-9]" /proc/$P/status' || fail "SIGTERM left the target traced"
+running_ok "$P"
+tm kill-server 2>/dev/null
 
 # --- where memory grows: the leaking function first, the churn netted out ---
 exec 7>&-
