@@ -10,21 +10,20 @@
  * and spin there reading CLOCK_MONOTONIC (or, with --sleep, sleep in
  * nanosleep).  A spinning thread counts every gap between two clock reads
  * longer than 20 us: the time it was not running, as the thread sees it.
- * With --grow, one thread leaks 256 KiB blocks from leak_here every 20 ms
- * (up to 1 GiB mapped, 4 KiB of each touched) and another maps and frees 256 KiB blocks from churn_here
- * every 2 ms: blocks above the mmap threshold, so each is an mmap (and each
- * free a munmap).
+ * With --grow, one thread maps and keeps 256 KiB blocks from leak_here
+ * every 20 ms (up to 1 GiB mapped, 4 KiB of each touched) and another maps
+ * and unmaps 256 KiB blocks from churn_here every 2 ms.
  * With --syscalls, one thread calls getppid() in a loop: a syscall-heavy
  * process, to measure what stopping at every system call costs it.
  * The main thread prints "PID ready", then answers each line on stdin
  * with "gaps COUNT SUM_NS MAX_NS calls N" (totals since the start)
  * and exits at end of input. */
-#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -92,27 +91,33 @@ __attribute__((noinline)) static void chain_alpha(struct meter *m)
 	sink++;
 }
 
-/* Kept where the compiler must assume someone reads them, or it would
- * drop the allocations as dead. */
-static char *volatile leaked[4096];
+/* mmap and munmap themselves, not malloc: the sanitizer build's allocator
+ * keeps freed blocks in quarantine, so free() would not unmap. */
+#define BLOCK (256 * 1024)
+
+static char *block(void)
+{
+	char *p = mmap(NULL, BLOCK, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	memset(p, 1, 4096);
+	return p;
+}
 
 __attribute__((noinline)) static void leak_here(void)
 {
 	static int kept;
-	if (kept < 4096) {         /* 80 s, 1 GiB mapped, 16 MiB touched */
-		char *p = malloc(256 * 1024);
-		if (p)
-			memset(p, 1, 4096);
-		leaked[kept++] = p;
-	}
+	if (kept < 4096 && block())   /* 80 s, 1 GiB mapped, 16 MiB touched */
+		kept++;
+	sink++;
 }
 
 __attribute__((noinline)) static void churn_here(void)
 {
-	char *p = malloc(256 * 1024);
+	char *p = block();
 	if (p)
-		memset(p, 1, 4096);
-	free(p);
+		munmap(p, BLOCK);
 	sink++;
 }
 
@@ -181,9 +186,6 @@ int main(int argc, char **argv)
 		}
 		threads = 0;
 	} else if (grow) {
-		/* A fixed threshold: glibc would otherwise raise it after the
-		 * first free and serve the blocks from the heap. */
-		mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 		pthread_t a, b;
 		if (pthread_create(&a, NULL, leak_thread, NULL) != 0 ||
 		    pthread_create(&b, NULL, churn_thread, NULL) != 0) {
