@@ -49,6 +49,15 @@ running_ok() {
 start_stacker --threads 2
 P=$STACKER_PID
 
+# quit_tui: q, then the session goes.  Killing the server under a running
+# leaktop would leave the sanitizer build's leak check spinning in an
+# orphaned process group.
+quit_tui() {
+	send q
+	wait_until 10 pane_dead || { show_screen; fail "q did not quit"; }
+	tm kill-server 2>/dev/null
+}
+
 # --- names in order, in JSON and in the folded file -----------------------
 json="$E2E_TMP/stacks.json"
 folded="$E2E_TMP/out.folded"
@@ -145,7 +154,7 @@ saved=$(capture | grep -oE "leaktop-$P-[0-9]{8}-[0-9]{6}\\.folded" | head -1)
 rm -f "$saved"
 send Escape
 wait_for "^ *PID " 5 "the process table again"
-tm kill-server 2>/dev/null
+quit_tui
 start_tmux 120 40 "$LEAKTOP" -d 5 -p "$P" --samples 100000 --hz 20
 wait_for "^[ !+X]* *$P " 10 "the helper's row"
 send S
@@ -197,7 +206,7 @@ send Escape
 wait_for "stopped after" 5 "the cancel note"
 wait_for "leak_here  \\(stacker\\)" 5 "leak_here in the growth tree"
 running_ok "$G"
-tm kill-server 2>/dev/null
+quit_tui
 P=$G
 
 # --- hundreds of threads: bounded work per sample, and said so --------------
