@@ -35,7 +35,9 @@ static int parse_hex(char **p, uint64_t *out)
 static int by_start(const void *a, const void *b)
 {
 	const struct perfmap_entry *x = a, *y = b;
-	return (x->start > y->start) - (x->start < y->start);
+	if (x->start != y->start)
+		return (x->start > y->start) - (x->start < y->start);
+	return (x->line > y->line) - (x->line < y->line);
 }
 
 int perfmap_parse(struct perfmap *pm, const char *buf, size_t len)
@@ -59,6 +61,7 @@ int perfmap_parse(struct perfmap *pm, const char *buf, size_t len)
 		    strlen(p) != (size_t)((nl ? nl : pm->text + len) - p))
 			continue;    /* malformed, empty, wrapping, or with a NUL */
 		e.name = p;
+		e.line = pm->n;
 		if (pm->n == cap) {
 			size_t nc = cap ? cap * 2 : 64;
 			struct perfmap_entry *g = realloc(pm->v, nc * sizeof *g);
@@ -79,8 +82,6 @@ int perfmap_parse(struct perfmap *pm, const char *buf, size_t len)
 const struct perfmap_entry *perfmap_find(const struct perfmap *pm,
                                          uint64_t addr)
 {
-	/* JITs rewrite code in place and append: later lines win, but the
-	 * sort keeps equal starts in no set order, so any match will do. */
 	size_t lo = 0, hi = pm->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -89,10 +90,16 @@ const struct perfmap_entry *perfmap_find(const struct perfmap *pm,
 		else
 			hi = mid;
 	}
-	if (lo == 0)
-		return NULL;
-	const struct perfmap_entry *e = &pm->v[lo - 1];
-	return addr - e->start < e->size ? e : NULL;
+	/* Entries starting at or below addr, nearest first: an earlier one
+	 * may be longer and cover addr.  Bounded, as a JIT's map can hold
+	 * millions of lines. */
+	const struct perfmap_entry *best = NULL;
+	for (size_t i = lo, k = 0; i-- > 0 && k < 256; k++) {
+		const struct perfmap_entry *e = &pm->v[i];
+		if (addr - e->start < e->size && (!best || e->line > best->line))
+			best = e;
+	}
+	return best;
 }
 
 void perfmap_free(struct perfmap *pm)

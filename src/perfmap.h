@@ -11,6 +11,7 @@
 struct perfmap_entry {
 	uint64_t start, size;
 	const char *name;          /* points into the map's text */
+	size_t line;               /* order in the file: later lines win */
 };
 
 struct perfmap {
@@ -23,7 +24,8 @@ struct perfmap {
 int perfmap_parse(struct perfmap *pm, const char *buf, size_t len);
 void perfmap_free(struct perfmap *pm);
 
-/* The entry containing addr, or NULL. */
+/* The entry containing addr, or NULL.  A JIT reuses code addresses: of
+ * overlapping entries, the one written last wins. */
 const struct perfmap_entry *perfmap_find(const struct perfmap *pm,
                                          uint64_t addr);
 

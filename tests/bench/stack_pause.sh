@@ -18,21 +18,31 @@ command -v eu-stack >/dev/null || { echo "eu-stack not found (apt-get install el
 
 now() { date +%s.%N; }
 
-# start_target STACKER-ARGS...: the helper as coprocess T; sets TPID
+PIN_TARGET= PIN_TRACER=
+D=$(mktemp -d)
+trap 'exec 7>&- 2>/dev/null; rm -rf "$D"' EXIT
+
+# start_target STACKER-ARGS...: the helper, its stdin a fifo held by fd 7;
+# sets TPID
 start_target() {
-	coproc T { exec $PIN_TARGET "$HELPERS/stacker" "$@"; }
-	read -r TPID _ <&"${T[0]}"
+	rm -f "$D/in" "$D/out"
+	mkfifo "$D/in"
+	exec 7<>"$D/in"
+	$PIN_TARGET "$HELPERS/stacker" "$@" <"$D/in" >"$D/out" 7>&- &
+	TPID=$!
+	until grep -q ' ready$' "$D/out" 2>/dev/null; do sleep 0.05; done
 }
-# gaps: prints "COUNT SUM_NS MAX_NS" so far
+# gaps: prints "COUNT SUM_NS MAX_NS CALLS" so far
 gaps() {
-	echo >&"${T[1]}"
-	local w c s m k n
-	read -r w c s m k n <&"${T[0]}"
-	echo "$c $s $m $n"
+	local n
+	n=$(grep -c '^gaps' "$D/out")
+	echo >&7
+	until [ "$(grep -c '^gaps' "$D/out")" -gt "$n" ]; do sleep 0.01; done
+	grep '^gaps' "$D/out" | tail -1 | awk '{print $2, $3, $4, $6}'
 }
 stop_target() {
-	exec {T[1]}>&-
-	wait "$T_PID" 2>/dev/null
+	exec 7>&-
+	wait "$TPID" 2>/dev/null
 }
 
 # phase NAME COMMAND...: runs COMMAND, prints the gap sum (ns) and seconds
@@ -77,7 +87,7 @@ awk -v n="$N" -v ne="$NE" -v b1="$b1_ns" -v s1="$b1_s" -v b2="$b2_ns" -v s2="$b2
 	printf "1 spinning thread (CPU 1), tracers on CPU 0; machine stalls %.1f / %.1f / %.1f ms/s\n", b1 / s1 / 1e6, b2 / s2 / 1e6, b3 / s3 / 1e6
 	printf "  leaktop  %5d samples: pause %7.1f us/sample (max stall %.0f us)\n", n, lp, lm / 1000
 	printf "  eu-stack %5d samples: pause %7.1f us/sample (max stall %.0f us)\n", ne, ep, em / 1000
-	printf "  ratio leaktop/eu-stack %.3f\n", ep > 0 ? lp / ep : 0
+	printf "  ratio leaktop/eu-stack %.3f\n", (ep > 0 ? lp / ep : 0)
 }'
 echo "  leaktop's own clock (stop seen to resume), 2 threads: $held"
 
@@ -105,5 +115,5 @@ read -r _ traced_s _ traced_calls < <(phase "$LEAKTOP" --stacks "$TPID" --grow=5
 stop_target
 awk -v fc="$free_calls" -v fs="$free_s" -v tc="$traced_calls" -v ts="$traced_s" 'BEGIN {
 	a = fc / fs; b = tc / ts
-	printf "syscall-heavy target: %.0f getppid/s alone, %.0f/s under --grow: %.1fx slower\n", a, b, b > 0 ? a / b : 0
+	printf "syscall-heavy target: %.0f getppid/s alone, %.0f/s under --grow: %.1fx slower\n", a, b, (b > 0 ? a / b : 0)
 }'

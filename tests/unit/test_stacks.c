@@ -74,10 +74,16 @@ static void perfmap_lines(void **state)
 		"ffffffffffffff00 1000 wraps\n"
 		"7f0000004000 20\n"
 		"7f0000005000 20 has\0nul\n"
+		"7f0000001010 8 recompiled\n"
 		"7f0000000500 100 last-no-newline";
 	struct perfmap pm;
 	assert_int_equal(perfmap_parse(&pm, text, sizeof text - 1), 0);
-	assert_int_equal(pm.n, 3);
+	assert_int_equal(pm.n, 4);
+	/* Reused addresses: the later line wins, the older one still covers
+	 * the rest of its range. */
+	assert_string_equal(perfmap_find(&pm, 0x7f0000001014)->name, "recompiled");
+	assert_string_equal(perfmap_find(&pm, 0x7f0000001018)->name,
+	                    "LazyCompile:*fib /app/fib.js:3");
 	const struct perfmap_entry *e = perfmap_find(&pm, 0x7f0000001000);
 	assert_non_null(e);
 	assert_string_equal(e->name, "LazyCompile:*fib /app/fib.js:3");
