@@ -70,6 +70,15 @@ void stacksout_text(FILE *out, const struct stack_session *s)
 	char line[512];
 	stacksout_summary(s, line, sizeof line);
 	fprintf(out, "PID %d: %s\n", (int)s->pid, line);
+	const struct tracer_steps *st = &s->tr.step;
+	if (st->stops && st->copies)
+		fprintf(out, "Each stop: %.1f us from the interrupt to the stop seen, then "
+		        "GETREGS %.1f us, stack copy %.1f us (%.1f KiB), CONT %.1f us\n",
+		        (double)st->to_stop_ns / (double)st->stops / 1e3,
+		        (double)st->regs_ns / (double)st->copies / 1e3,
+		        (double)st->copy_ns / (double)st->copies / 1e3,
+		        (double)st->copied / (double)st->copies / 1024,
+		        (double)st->resume_ns / (double)st->stops / 1e3);
 	if (s->threads_seen > s->opt.max_threads)
 		fprintf(out, "Only %u of %zu threads were stopped per sample "
 		        "(--threads), round-robin.\n", s->opt.max_threads, s->threads_seen);

@@ -341,8 +341,11 @@ static unsigned char *arena_room(struct tracer *tr, size_t len)
  * stack, nothing else. */
 static void copy_out(struct tracer *tr, pid_t tid, struct capture *c)
 {
+	uint64_t t0 = tracer_now_ns();
 	if (ptrace(PTRACE_GETREGS, tid, 0, &c->regs) != 0)
 		return;
+	uint64_t t1 = tracer_now_ns();
+	tr->step.regs_ns += t1 - t0;
 	c->have_regs = true;
 	uint64_t sp = c->regs.rsp;
 	bool known;
@@ -365,6 +368,9 @@ static void copy_out(struct tracer *tr, pid_t tid, struct capture *c)
 		a = next;
 	}
 	ssize_t got = process_vm_readv(tid, &local, 1, remote, nr, 0);
+	tr->step.copy_ns += tracer_now_ns() - t1;
+	tr->step.copies++;
+	tr->step.copied += got > 0 ? (uint64_t)got : 0;
 	c->stack_base = sp;
 	c->stack_off = tr->arena_len;
 	c->stack_len = got > 0 ? (size_t)got : 0;
@@ -431,6 +437,7 @@ size_t tracer_round(struct tracer *tr, size_t max, tracer_got_fn got_fn,
 		struct traced_thread *t = &tr->t[i];
 		if (!t->round_slot)
 			continue;
+		t->interrupted_ns = tracer_now_ns();
 		if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) == 0) {
 			pending++;
 		} else {
@@ -462,10 +469,15 @@ size_t tracer_round(struct tracer *tr, size_t max, tracer_got_fn got_fn,
 		}
 		/* Whatever stop came first (ours, a signal's, a clone's), the
 		 * thread is stopped in user space: its registers are valid. */
+		tr->step.to_stop_ns += stopped - t->interrupted_ns;
+		tr->step.stops++;
 		if (!is_group_stop(status))
 			copy_out(tr, w, c);
+		uint64_t resuming = tracer_now_ns();
 		resume(tr, w, status);
-		c->pause_ns = tracer_now_ns() - stopped;
+		uint64_t resumed = tracer_now_ns();
+		tr->step.resume_ns += resumed - resuming;
+		c->pause_ns = resumed - stopped;
 		count_pause(tr, c);
 	}
 	for (size_t i = 0; i < n; i++)

@@ -37,6 +37,7 @@ struct traced_thread {
 	char comm[16];
 	bool gone;
 	size_t round_slot;           /* its capture this round, 1-based */
+	uint64_t interrupted_ns;     /* when this round's PTRACE_INTERRUPT went */
 	long sys_nr;                 /* system call it is in (syscall mode), or -1 */
 };
 
@@ -55,6 +56,13 @@ struct tracer {
 	size_t nstacks;
 	bool stacks_stale;           /* a stack pointer was in none of them */
 	uint64_t stops, stop_ns_total, stop_ns_max;
+	/* Each step of a sample, summed over the stops of sampling rounds:
+	 * interrupt to the stop seen, PTRACE_GETREGS, the stack copy, the
+	 * resume. */
+	struct tracer_steps {
+		uint64_t stops, to_stop_ns, regs_ns, copy_ns, resume_ns;
+		uint64_t copies, copied;
+	} step;
 	bool syscall_mode;           /* threads resume with PTRACE_SYSCALL */
 	sigset_t saved_mask;         /* ours before SIGCHLD was blocked */
 	bool mask_saved;
