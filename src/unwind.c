@@ -170,6 +170,12 @@ size_t unwind_capture(struct unwinder *u, const struct capture *c,
 		 * Anything else is garbage the unwinder would loop on. */
 		if (sp < last_sp || (sp == last_sp && n > 1))
 			break;
+		/* A return address outside executable code is a frame the
+		 * unwinder guessed wrong (the frame-pointer fallback reading
+		 * data): stop rather than list garbage. */
+		const struct addr_map *a = addrspace_find(u->as, ip - 1);
+		if (!a || !a->exec)
+			break;
 		last_sp = sp;
 		ips[n++] = ip;
 	}

@@ -209,6 +209,21 @@ running_ok "$G"
 quit_tui
 P=$G
 
+# --- threads that start and end while sampled are followed -----------------
+exec 7>&-
+wait_until 5 eval '! kill -0 "$P" 2>/dev/null' || fail "the helper did not exit at end of input"
+start_stacker --spawn
+S=$STACKER_PID
+"$LEAKTOP" --stacks "$S" --samples 60 --hz 50 --format json >"$E2E_TMP/spawn.json" ||
+	fail "--stacks of a process starting threads exited $?"
+nthreads=$(jq '.threads | length' "$E2E_TMP/spawn.json")
+[ "$nthreads" -ge 4 ] || fail "only $nthreads threads sampled: the short-lived ones were not followed"
+jq -e '[.. | objects | select(.function? == "short_thread")] | length > 0' "$E2E_TMP/spawn.json" >/dev/null ||
+	fail "no sample in short_thread"
+running_ok "$S"
+[ "$(ls /proc/"$S"/task | wc -l)" -le 3 ] || fail "threads of the helper are left over: $(ls /proc/"$S"/task)"
+P=$S
+
 # --- hundreds of threads: bounded work per sample, and said so --------------
 exec 7>&-          # end of input: the helper exits
 wait_until 5 eval '! kill -0 "$P" 2>/dev/null' || fail "the helper did not exit at end of input"

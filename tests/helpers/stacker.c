@@ -4,6 +4,7 @@
  *   stacker [--threads N] [--sleep]
  *   stacker --grow
  *   stacker --syscalls
+ *   stacker --spawn
  *
  * starts N threads (default 1) that each call
  *   chain_alpha -> chain_bravo -> chain_charlie -> chain_delta -> leaf_spin
@@ -15,6 +16,8 @@
  * and unmaps 256 KiB blocks from churn_here every 2 ms.
  * With --syscalls, one thread calls getppid() in a loop: a syscall-heavy
  * process, to measure what stopping at every system call costs it.
+ * With --spawn, a thread starts a short-lived thread (20 ms in nanosleep)
+ * every 30 ms, one at a time: threads that start and end while sampled.
  * The main thread prints "PID ready", then answers each line on stdin
  * with "gaps COUNT SUM_NS MAX_NS calls N" (totals since the start)
  * and exits at end of input. */
@@ -153,6 +156,26 @@ static void *syscall_thread(void *arg)
 	return NULL;
 }
 
+static void *short_thread(void *arg)
+{
+	(void)arg;
+	struct timespec ts = { 0, 20000000 };
+	nanosleep(&ts, NULL);
+	return NULL;
+}
+
+static void *spawner_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, short_thread, NULL) == 0)
+			pthread_join(t, NULL);
+		usleep(10000);
+	}
+	return NULL;
+}
+
 static void *thread_main(void *arg)
 {
 	chain_alpha(arg);
@@ -171,16 +194,19 @@ int main(int argc, char **argv)
 			grow = 1;
 		else if (!strcmp(argv[i], "--syscalls"))
 			grow = 2;
+		else if (!strcmp(argv[i], "--spawn"))
+			grow = 3;
 		else {
-			fprintf(stderr, "usage: stacker [--threads N] [--sleep] | --grow | --syscalls\n");
+			fprintf(stderr, "usage: stacker [--threads N] [--sleep] | --grow | --syscalls | --spawn\n");
 			return 2;
 		}
 	}
 	if (threads < 1)
 		threads = 1;
-	if (grow == 2) {
+	if (grow >= 2) {
 		pthread_t a;
-		if (pthread_create(&a, NULL, syscall_thread, NULL) != 0) {
+		if (pthread_create(&a, NULL, grow == 2 ? syscall_thread : spawner_thread,
+		                   NULL) != 0) {
 			perror("pthread_create");
 			return 1;
 		}
