@@ -19,23 +19,7 @@ static char *read_all(const char *path, size_t *len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	size_t cap = 1 << 16;
-	char *buf = malloc(cap);
-	*len = 0;
-	ssize_t r;
-	while (buf && (r = read(fd, buf + *len, cap - *len)) > 0) {
-		*len += (size_t)r;
-		if (*len == cap) {
-			char *g = realloc(buf, cap * 2);
-			if (!g) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = g;
-			cap *= 2;
-		}
-	}
+	char *buf = procfs_read_fd(fd, len);
 	int e = errno;
 	close(fd);
 	errno = e;
@@ -57,9 +41,9 @@ static void load_perfmap(struct addrspace *as, uid_t owner)
 			close(fd);
 		return;
 	}
-	close(fd);
 	size_t len;
-	char *buf = read_all(path, &len);
+	char *buf = procfs_read_fd(fd, &len);   /* the file checked, not the path */
+	close(fd);
 	if (!buf)
 		return;
 	if (as->have_perf)

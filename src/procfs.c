@@ -1,9 +1,12 @@
 /* procfs.c - see procfs.h. */
 #include "procfs.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Parses an unsigned decimal at *p (not past end); advances *p. */
 static int parse_u64(const char **p, const char *end, uint64_t *out)
@@ -308,4 +311,32 @@ long procfs_read_small(const char *path, char *buf, size_t size)
 	fclose(f);
 	buf[n] = '\0';
 	return (long)n;
+}
+
+char *procfs_read_fd(int fd, size_t *len)
+{
+	size_t cap = 1 << 16;
+	char *buf = malloc(cap);
+	*len = 0;
+	while (buf) {
+		if (*len + 1 >= cap) {
+			char *g = realloc(buf, cap * 2);
+			if (!g)
+				break;
+			buf = g;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + *len, cap - 1 - *len);
+		if (r == 0) {
+			buf[*len] = '\0';
+			return buf;
+		}
+		if (r < 0)
+			break;
+		*len += (size_t)r;
+	}
+	int e = errno;
+	free(buf);
+	errno = e ? e : ENOMEM;
+	return NULL;
 }

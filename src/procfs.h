@@ -19,6 +19,10 @@ enum procfs_result {
  * a NUL.  Its length, or -1 with errno. */
 long procfs_read_small(const char *path, char *buf, size_t size);
 
+/* Reads fd to its end into a new buffer of any size (NUL-terminated, *len
+ * not counting the NUL); the descriptor stays open.  NULL with errno. */
+char *procfs_read_fd(int fd, size_t *len);
+
 /* /proc/PID/statm, in pages. */
 struct statm {
 	uint64_t size, resident, shared, text, data;

@@ -257,19 +257,8 @@ static void load_stack_ranges(struct tracer *tr)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	ssize_t r;
-	while (buf && (r = read(fd, buf + len, cap - len)) > 0) {
-		len += (size_t)r;
-		if (len == cap) {
-			char *g = realloc(buf, cap * 2);
-			if (!g)
-				break;
-			buf = g;
-			cap *= 2;
-		}
-	}
+	size_t len;
+	char *buf = procfs_read_fd(fd, &len);
 	close(fd);
 	struct smaps s = { 0 };
 	if (buf && smaps_parse_maps(buf, len, &s) == PROCFS_OK) {
