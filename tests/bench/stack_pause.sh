@@ -74,8 +74,9 @@ read -r lt_ns lt_s lt_max < <(phase $PIN_TRACER "$LEAKTOP" --stacks "$TPID" --sa
 read -r b2_ns b2_s _ < <(phase sleep 10)
 read -r eu_ns eu_s eu_max < <(phase eu_stack_n)
 read -r b3_ns b3_s _ < <(phase sleep 10)
-held=$($PIN_TRACER "$LEAKTOP" --stacks "$TPID" --samples 200 --hz 100 | head -1 |
-	sed -nE 's/.*(each thread stopped.*at most).*/\1/p')
+report=$($PIN_TRACER "$LEAKTOP" --stacks "$TPID" --samples 200 --hz 100 | head -2)
+held=$(echo "$report" | head -1 | sed -nE 's/.*(each thread stopped.*at most).*/\1/p')
+steps=$(echo "$report" | sed -n 's/^Each stop: //p')
 stop_target
 awk -v n="$N" -v ne="$NE" -v b1="$b1_ns" -v s1="$b1_s" -v b2="$b2_ns" -v s2="$b2_s" \
     -v b3="$b3_ns" -v s3="$b3_s" -v ln="$lt_ns" -v ls="$lt_s" -v en="$eu_ns" -v es="$eu_s" \
@@ -90,6 +91,7 @@ awk -v n="$N" -v ne="$NE" -v b1="$b1_ns" -v s1="$b1_s" -v b2="$b2_ns" -v s2="$b2
 	printf "  ratio leaktop/eu-stack %.3f\n", (ep > 0 ? lp / ep : 0)
 }'
 echo "  leaktop's own clock (stop seen to resume), 2 threads: $held"
+echo "  its steps: $steps"
 
 PIN_TARGET=
 # Sample rate reachable: 10 spinning threads, and 200 threads of a pool
