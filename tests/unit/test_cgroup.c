@@ -32,25 +32,9 @@
 #define GiB (1024ull * MiB)
 #define V1_UNLIMITED 9223372036854771712ull
 
-/* tests/fixtures/cgroup/<name>, whole and NUL-terminated. */
 static char *read_cg(const char *name, size_t *len)
 {
-	char path[4096];
-	int pn = snprintf(path, sizeof path, "%s/cgroup/%s", fixtures_dir(), name);
-	if (pn < 0 || (size_t)pn >= sizeof path)
-		fail_msg("fixture path too long: %s", name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open fixture %s: %s", path, strerror(errno));
-	size_t cap = 1 << 16;
-	char *buf = malloc(cap);
-	assert_non_null(buf);
-	size_t n = fread(buf, 1, cap - 1, f);
-	assert_true(n < cap - 1);
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	return read_fixture_in("cgroup", name, len);
 }
 
 /* ---- cgroup_parse_mountinfo -------------------------------------------- */

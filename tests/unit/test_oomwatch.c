@@ -37,26 +37,9 @@ struct kills {
 	size_t n;
 };
 
-/* Reads tests/fixtures/kmsg/<name> whole (NUL-terminated). */
 static char *read_kmsg(const char *name, size_t *len)
 {
-	char path[4096];
-	int pn = snprintf(path, sizeof path, "%s/kmsg/%s", fixtures_dir(), name);
-	if (pn < 0 || (size_t)pn >= sizeof path)
-		fail_msg("fixture path too long: %s", name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open fixture %s: %s", path, strerror(errno));
-	size_t cap = 1 << 16;
-	char *buf = malloc(cap);
-	assert_non_null(buf);
-	size_t n = fread(buf, 1, cap - 1, f);
-	assert_true(n < cap - 1);   /* fixtures are small */
-	assert_int_equal(ferror(f), 0);
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	return read_fixture_in("kmsg", name, len);
 }
 
 /* Feeds [buf, buf+len) line by line, as separate records, through st. */
@@ -67,11 +50,8 @@ static void feed(struct oom_parser *st, const char *buf, size_t len,
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
-		/* An exact-size copy, so ASan sees reads past the record. */
 		size_t rl = (size_t)(le - p);
-		char *rec = malloc(rl ? rl : 1);
-		assert_non_null(rec);
-		memcpy(rec, p, rl);
+		char *rec = dup_exact(p, rl);
 		struct oom_kill k;
 		unsigned long long usec = 12345;
 		if (oom_parse_record(st, rec, rl, &k, &usec)) {

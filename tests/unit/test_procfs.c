@@ -87,16 +87,6 @@ static void test_statm_no_mm_is_all_zero(void **state)
 	}
 }
 
-/* A heap copy of exactly len bytes (no NUL after it), so that AddressSanitizer
- * catches a parser that reads past the length it was given. */
-static char *dup_exact(const char *buf, size_t len)
-{
-	char *p = malloc(len ? len : 1);
-	assert_non_null(p);
-	memcpy(p, buf, len);
-	return p;
-}
-
 static void expect_statm_malformed(const char *buf, size_t len)
 {
 	struct statm st;

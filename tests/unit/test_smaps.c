@@ -24,45 +24,9 @@
 #include "smaps.h"
 #include "testutil.h"
 
-/* tests/fixtures/smaps/<rel>, whole and NUL-terminated. */
 static char *read_smaps_fixture(const char *rel, size_t *len)
 {
-	char path[4096];
-	int pn = snprintf(path, sizeof path, "%s/smaps/%s", fixtures_dir(), rel);
-	if (pn < 0 || (size_t)pn >= sizeof path)
-		fail_msg("fixture path too long: %s", rel);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open fixture %s: %s", path, strerror(errno));
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	assert_non_null(buf);
-	for (;;) {
-		if (n + 1 >= cap) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		size_t r = fread(buf + n, 1, cap - 1 - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	assert_int_equal(ferror(f), 0);
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-/* A heap copy of exactly len bytes (no NUL after it), so that
- * AddressSanitizer catches a parser that reads past the length given. */
-static char *dup_exact(const char *buf, size_t len)
-{
-	char *p = malloc(len ? len : 1);
-	assert_non_null(p);
-	memcpy(p, buf, len);
-	return p;
+	return read_fixture_in("smaps", rel, len);
 }
 
 static enum procfs_result parse_exact(const char *buf, size_t len,

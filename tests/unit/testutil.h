@@ -32,12 +32,12 @@ static inline const char *fixtures_dir(void)
 	return dir;
 }
 
-/* Reads tests/fixtures/proc/<rel> whole into a malloc'd, NUL-terminated
+/* Reads tests/fixtures/<dir>/<rel> whole into a malloc'd, NUL-terminated
  * buffer (an empty file gives an empty string); *len gets its size. */
-static inline char *read_fixture(const char *rel, size_t *len)
+static inline char *read_fixture_in(const char *dir, const char *rel, size_t *len)
 {
 	char path[4096];
-	int pn = snprintf(path, sizeof path, "%s/proc/%s", fixtures_dir(), rel);
+	int pn = snprintf(path, sizeof path, "%s/%s/%s", fixtures_dir(), dir, rel);
 	if (pn < 0 || (size_t)pn >= sizeof path)
 		fail_msg("fixture path too long: %s", rel);
 	FILE *f = fopen(path, "rb");
@@ -62,6 +62,22 @@ static inline char *read_fixture(const char *rel, size_t *len)
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+/* tests/fixtures/proc/<rel>: recorded /proc files. */
+static inline char *read_fixture(const char *rel, size_t *len)
+{
+	return read_fixture_in("proc", rel, len);
+}
+
+/* A heap copy of exactly len bytes (no NUL after it), so that
+ * AddressSanitizer catches a parser that reads past the length given. */
+static inline char *dup_exact(const char *buf, size_t len)
+{
+	char *p = malloc(len ? len : 1);
+	assert_non_null(p);
+	memcpy(p, buf, len);
+	return p;
 }
 
 /* The number on the line "key:" of a "Key:   N kB" file, times mult, found
