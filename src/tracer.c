@@ -374,6 +374,26 @@ static void count_pause(struct tracer *tr, struct capture *c)
 		tr->stop_ns_max = c->pause_ns;
 }
 
+/* Interrupts every thread marked with a round_slot; one that cannot be
+ * interrupted has gone, and loses its mark.  Returns how many will stop. */
+static size_t interrupt_marked(struct tracer *tr)
+{
+	size_t pending = 0;
+	for (size_t i = 0; i < tr->n; i++) {
+		struct traced_thread *t = &tr->t[i];
+		if (!t->round_slot)
+			continue;
+		t->interrupted_ns = tracer_now_ns();
+		if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) == 0) {
+			pending++;
+		} else {
+			t->round_slot = 0;
+			drop_thread(t);
+		}
+	}
+	return pending;
+}
+
 /* A round: states first (a stopped thread always looks idle), then every
  * thread interrupted at once, and each stop handled as it arrives -- copy,
  * resume -- so waiting for one thread to be scheduled never holds another
@@ -402,7 +422,7 @@ size_t tracer_round(struct tracer *tr, size_t max, tracer_got_fn got_fn,
 		tr->caps_cap = want;
 	}
 	tr->arena_len = 0;
-	size_t n = tr->n, pending = 0, start = tr->next;
+	size_t n = tr->n, start = tr->next;
 	for (size_t k = 0; k < n && nc < want; k++) {
 		size_t i = (start + k) % n;
 		struct traced_thread *t = &tr->t[i];
@@ -422,18 +442,7 @@ size_t tracer_round(struct tracer *tr, size_t max, tracer_got_fn got_fn,
 		if (c->state == 'D' || c->state == 'T' || c->state == 't')
 			t->round_slot = 0;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct traced_thread *t = &tr->t[i];
-		if (!t->round_slot)
-			continue;
-		t->interrupted_ns = tracer_now_ns();
-		if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) == 0) {
-			pending++;
-		} else {
-			t->round_slot = 0;
-			drop_thread(t);
-		}
-	}
+	size_t pending = interrupt_marked(tr);
 	/* A thread that neither stops nor exits within a second (a signal
 	 * handler stuck in a syscall that ignores interrupts) is given up on
 	 * for this round; its stop, when it comes, is resumed like any other. */
@@ -555,16 +564,11 @@ int tracer_open(struct tracer *tr, pid_t pid, size_t stack_max, char *why,
 int tracer_syscall_mode(struct tracer *tr)
 {
 	/* Every thread must stop once to be resumed with PTRACE_SYSCALL. */
-	size_t pending = 0;
 	for (size_t i = 0; i < tr->n; i++) {
-		struct traced_thread *t = &tr->t[i];
-		t->sys_nr = -1;
-		t->round_slot = 0;
-		if (!t->gone && ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) == 0) {
-			t->round_slot = 1;
-			pending++;
-		}
+		tr->t[i].sys_nr = -1;
+		tr->t[i].round_slot = !tr->t[i].gone;
 	}
+	size_t pending = interrupt_marked(tr);
 	tr->syscall_mode = true;
 	uint64_t give_up = tracer_now_ns() + 1000000000u;
 	while (pending) {
@@ -671,18 +675,9 @@ size_t tracer_reap_orphans(void)
  * creator's clone event) are interrupted and detached in the same sweep. */
 void tracer_close(struct tracer *tr)
 {
-	size_t left = 0;
-	for (size_t i = 0; i < tr->n; i++) {
-		struct traced_thread *t = &tr->t[i];
-		if (t->gone)
-			continue;
-		if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) == 0) {
-			t->round_slot = 1;
-			left++;
-		} else {
-			drop_thread(t);
-		}
-	}
+	for (size_t i = 0; i < tr->n; i++)
+		tr->t[i].round_slot = !tr->t[i].gone;
+	size_t left = interrupt_marked(tr);
 	uint64_t give_up = tracer_now_ns() + 2000000000u;
 	while (left) {
 		int status;
