@@ -13,6 +13,7 @@
 
 #include "procfs.h"
 #include "smaps.h"
+#include "sorted.h"
 
 static char *read_all(const char *path, size_t *len)
 {
@@ -218,16 +219,9 @@ int addrspace_load(struct addrspace *as, pid_t pid)
 const struct addr_map *addrspace_find(const struct addrspace *as,
                                       uint64_t addr)
 {
-	size_t lo = 0, hi = as->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (as->maps[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < as->n && as->maps[lo].start <= addr)
-		return &as->maps[lo];
+	size_t i = sorted_count_upto(as->maps, as->n, sizeof *as->maps, addr);
+	if (i > 0 && addr < as->maps[i - 1].end)
+		return &as->maps[i - 1];
 	return NULL;
 }
 

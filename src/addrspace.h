@@ -32,7 +32,7 @@ struct module {
 };
 
 struct addr_map {
-	uint64_t start, end, offset;
+	uint64_t start, end, offset;   /* start first: see sorted.h */
 	bool exec;
 	struct module *mod;        /* NULL: anonymous or not an ELF file */
 	uint64_t bias;             /* target address - link-time address */

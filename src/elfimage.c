@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sorted.h"
+
 #define PAGE_DOWN(x) ((x) & ~(uint64_t)4095)
 
 /* DWARF pointer encodings .eh_frame_hdr uses (LSB 5.0, "DWARF Extensions"). */
@@ -207,14 +209,7 @@ static void read_symbols(struct elf_image *im, Elf *e)
 const struct elf_symbol *elf_image_symbol(const struct elf_image *im,
                                           uint64_t vaddr)
 {
-	size_t lo = 0, hi = im->nsyms;
-	while (lo < hi) {             /* first symbol above vaddr */
-		size_t mid = lo + (hi - lo) / 2;
-		if (im->syms[mid].addr <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = sorted_count_upto(im->syms, im->nsyms, sizeof *im->syms, vaddr);
 	if (lo == 0)
 		return NULL;
 	const struct elf_symbol *s = &im->syms[lo - 1];

@@ -18,7 +18,7 @@ struct elf_load {
 };
 
 struct elf_symbol {
-	uint64_t addr, size;       /* link-time address */
+	uint64_t addr, size;       /* link-time address; first: see sorted.h */
 	const char *name;          /* points into the ELF's string table */
 	unsigned rank;             /* among aliases, lower is the better name */
 };

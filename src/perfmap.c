@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sorted.h"
+
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')
@@ -82,14 +84,7 @@ int perfmap_parse(struct perfmap *pm, const char *buf, size_t len)
 const struct perfmap_entry *perfmap_find(const struct perfmap *pm,
                                          uint64_t addr)
 {
-	size_t lo = 0, hi = pm->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (pm->v[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = sorted_count_upto(pm->v, pm->n, sizeof *pm->v, addr);
 	/* Entries starting at or below addr, nearest first: an earlier one
 	 * may be longer and cover addr.  Bounded, as a JIT's map can hold
 	 * millions of lines. */

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 struct perfmap_entry {
-	uint64_t start, size;
+	uint64_t start, size;       /* start first: see sorted.h */
 	const char *name;          /* points into the map's text */
 	size_t line;               /* order in the file: later lines win */
 };

@@ -1,0 +1,14 @@
+/* sorted.h - binary search in arrays sorted by a leading uint64_t key:
+ * mappings by start address, symbols by address, JIT entries by start. */
+#ifndef LEAKTOP_SORTED_H
+#define LEAKTOP_SORTED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* How many of the n elements of base (each size bytes, sorted ascending by
+ * the uint64_t each begins with) have a key at or below key: the index
+ * after the last of them, 0 when none. */
+size_t sorted_count_upto(const void *base, size_t n, size_t size, uint64_t key);
+
+#endif
