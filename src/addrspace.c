@@ -165,8 +165,11 @@ int addrspace_load(struct addrspace *as, pid_t pid)
 		return -1;
 	}
 	size_t n = 0;
+	as->heap_end = 0;
 	for (size_t i = 0; i < s.n; i++) {
 		const struct mapping *m = &s.maps[i];
+		if (strcmp(m->name, "[heap]") == 0)
+			as->heap_end = m->end;
 		struct addr_map *a = &maps[n++];
 		a->start = m->start;
 		a->end = m->end;

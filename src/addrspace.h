@@ -48,6 +48,8 @@ struct addrspace {
 	struct perfmap perf;
 	bool have_perf;
 	unsigned generation;       /* bumped when the mapped code changed */
+	uint64_t heap_end;         /* where [heap] ends (the program break,
+	                            * page-rounded); 0 without one */
 };
 
 /* Reads /proc/PID/maps; modules already open are kept.  0, or -1 with

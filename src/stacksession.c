@@ -17,26 +17,6 @@ void stack_options_default(struct stack_options *o)
 	o->grow_seconds = 0;
 }
 
-/* The program break now: where the [heap] mapping ends. */
-static uint64_t heap_end(pid_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return 0;
-	char line[512];
-	uint64_t end = 0;
-	while (fgets(line, sizeof line, f))
-		if (strstr(line, " [heap]")) {
-			unsigned long long a, b;
-			if (sscanf(line, "%llx-%llx", &a, &b) == 2)
-				end = b;
-		}
-	fclose(f);
-	return end;
-}
-
 int stack_session_start(struct stack_session *s, pid_t pid,
                         const struct stack_options *o)
 {
@@ -70,7 +50,7 @@ int stack_session_start(struct stack_session *s, pid_t pid,
 	}
 	s->started_ns = s->next_ns = s->maps_loaded_ns = tracer_now_ns();
 	if (s->opt.grow_seconds) {
-		s->brk_now = heap_end(pid);
+		s->brk_now = s->as.heap_end;   /* the break, to a page */
 		if (tracer_syscall_mode(&s->tr) < 0) {
 			snprintf(s->why, sizeof s->why, "process %d has exited", (int)pid);
 			stack_session_stop(s);
