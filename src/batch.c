@@ -11,6 +11,7 @@
 #include "assess.h"
 #include "escape.h"
 #include "format.h"
+#include "replay.h"
 #include "sparkline.h"
 
 /* RFC 3339, UTC, millisecond precision. */
@@ -331,18 +332,39 @@ int batch_run(struct source *src, const struct options *o,
 		.only_growing = c->only_growing, .growth_ticks = BATCH_SPARK_WIDTH,
 	};
 	int status = 0;
+	/* A recording plays as fast as it reads, every record unless -n says,
+	 * and prints the range asked for; earlier records still feed the
+	 * slopes. */
+	bool replay = replay_is(src);
+	long count = o->count_given || !replay ? o->count : 0;
+	time_t from = 0, to = 0;
+	char err[256];
+	if (replay && replay_range(src, o->from, o->to, &from, &to, err, sizeof err) < 0) {
+		fprintf(stderr, "leaktop: %s\n", err);
+		return 2;
+	}
 
 	/* A reader that goes away (| head) ends the run quietly. */
 	signal(SIGPIPE, SIG_IGN);
 	model_init(&m);
-	for (long i = 0; o->count == 0 || i < o->count; i++) {
+	for (long i = 0, printed = 0; count == 0 || printed < count; i++) {
+		if (replay && source_exhausted(src))
+			break;
 		if (source_tick(src, &m) < 0) {
+			if (replay)
+				break;    /* only unreadable records were left */
 			fprintf(stderr, "leaktop: %s\n", source_error(src));
 			status = 1;
 			break;
 		}
 		assess_model(&m, &c->growth);
-		if (i == 0) {
+		if (replay) {
+			time_t w = tick_wall(&m).tv_sec;
+			if (o->from && w < from)
+				continue;
+			if (o->to && w > to)
+				break;
+		} else if (i == 0) {
 			for (size_t k = 0; k < o->npids; k++)
 				if (!model_find(&m, o->pids[k]))
 					fprintf(stderr, "leaktop: no process with PID %d\n",
@@ -354,10 +376,11 @@ int batch_run(struct source *src, const struct options *o,
 			break;
 		}
 		switch (o->format) {
-		case FORMAT_TEXT: batch_print_text(stdout, &m, &v, utf8, i == 0); break;
-		case FORMAT_CSV: batch_print_csv(stdout, &m, &v, i == 0); break;
+		case FORMAT_TEXT: batch_print_text(stdout, &m, &v, utf8, printed == 0); break;
+		case FORMAT_CSV: batch_print_csv(stdout, &m, &v, printed == 0); break;
 		case FORMAT_JSON: batch_print_json(stdout, &m, &v); break;
 		}
+		printed++;
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			if (errno != EPIPE) {
 				fprintf(stderr, "leaktop: writing output: %s\n", strerror(errno));
@@ -365,9 +388,11 @@ int batch_run(struct source *src, const struct options *o,
 			}
 			break;
 		}
-		if (o->count == 0 || i + 1 < o->count)
+		if (!replay && (count == 0 || printed < count))
 			sleep_until(model_now(&m) + c->delay_tenths / 10.0);
 	}
+	if (replay && source_notice(src))
+		fprintf(stderr, "leaktop: %s\n", source_notice(src));
 	procview_free(&v);
 	model_free(&m);
 	return status;

@@ -12,6 +12,8 @@
 #include "config.h"
 #include "escape.h"
 #include "options.h"
+#include "recorder.h"
+#include "replay.h"
 #include "sampler.h"
 #include "stacksout.h"
 #include "tui.h"
@@ -86,11 +88,20 @@ int main(int argc, char **argv)
 	so.n_only_pids = o.npids;
 
 	const char *why = NULL;
-	struct source *src = sampler_new(&so, &why);
+	char replay_err[400];
+	struct source *src;
+	if (o.replay_path) {
+		src = replay_open(o.replay_path, o.pids, o.npids, replay_err, sizeof replay_err);
+		why = replay_err;
+	} else {
+		src = sampler_new(&so, &why);
+	}
 	int status;
 	if (!src) {
 		fprintf(stderr, "leaktop: %s\n", why);
 		status = 1;
+	} else if (o.mode == MODE_RECORD) {
+		status = recorder_run(src, &o, &live);
 	} else if (o.mode == MODE_BATCH) {
 		status = batch_run(src, &o, &live, utf8);
 	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {

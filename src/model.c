@@ -302,3 +302,28 @@ bool proc_growth(const struct model *m, const struct proc *p, enum metric mt,
 	*bytes = ((int64_t)win[last] - (int64_t)win[first]) * 1024;
 	return true;
 }
+
+/* A killed process has no figures after its death: gaps, so its
+ * sparklines end at the kill and the ring never replays old samples. */
+static void record_gap(struct model *m, struct proc *p)
+{
+	for (int mt = 0; mt < METRIC_COUNT; mt++)
+		history_record(&p->hist, m->tick, model_now(m), (enum metric)mt, 0, false);
+}
+
+void model_record_history(struct model *m)
+{
+	for (size_t i = 0; i < m->nkilled; i++)
+		record_gap(m, m->killed[i]);
+	for (size_t i = 0; i < m->nprocs; i++) {
+		struct proc *p = m->procs[i];
+		double now = model_now(m);
+		if (p->oom_killed) {
+			record_gap(m, p);
+			continue;
+		}
+		history_record(&p->hist, m->tick, now, METRIC_RSS, p->rss, !p->kthread);
+		history_record(&p->hist, m->tick, now, METRIC_PSS, p->pss.bytes, p->pss.known);
+		history_record(&p->hist, m->tick, now, METRIC_SWAP, p->swap.bytes, p->swap.known);
+	}
+}

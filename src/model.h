@@ -148,6 +148,11 @@ struct proc *model_add(struct model *m, pid_t pid);
 void model_prune(struct model *m, bool (*gone)(const struct proc *, void *),
                  void (*release)(struct proc *, void *), void *ctx);
 
+/* Records the tick's RSS, PSS and swap of every process into its history:
+ * gaps for OOM-killed processes, whose figures ended with the kill.  A
+ * source calls it once its figures for the tick are in. */
+void model_record_history(struct model *m);
+
 /* Records a kill from the kernel log and marks the process it names (same
  * PID and comm) as OOM-killed. */
 void model_add_oom(struct model *m, const struct oom_kill *k);

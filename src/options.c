@@ -1,6 +1,8 @@
 /* options.c - see options.h. */
 #include "options.h"
 
+#include "units.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
@@ -49,6 +51,19 @@ void options_usage(FILE *out)
 "      --threads=N          threads stopped per sample at most (default 256)\n"
 "      --folded=FILE        also write the stacks in folded form (flamegraph.pl,\n"
 "                           speedscope); - for standard output\n"
+"\n"
+"Recording and replay:\n"
+"      --record=FILE        headless: append every process's figures to FILE\n"
+"                           each interval (checked records; Ctrl-C stops)\n"
+"      --interval=DURATION  recording interval (default 10s)\n"
+"      --max-size=SIZE      disk used at most, FILE and FILE.1 together\n"
+"                           (default 200M)\n"
+"      --replay=FILE        the full-screen view (or --batch) over a recording;\n"
+"                           [ ] step, { } a minute, T go to a time, space plays\n"
+"      --from=TIME, --to=TIME\n"
+"                           with --replay --batch: the range to print; TIME is\n"
+"                           HH:MM[:SS], YYYY-MM-DD HH:MM[:SS][Z] or @EPOCH\n"
+"\n"
 "      --grow[=SECONDS]     with --stacks: where memory grows instead: stop at\n"
 "                           brk, mmap, mremap and munmap for SECONDS (default\n"
 "                           10) and rank call paths by bytes mapped and kept;\n"
@@ -139,7 +154,8 @@ static int parse_count(const char *arg, const char *opt, const char *what,
 enum { OPT_THEME = 256, OPT_ASCII, OPT_FORMAT, OPT_PSS_MAX_AGE,
        OPT_PSS_BUDGET, OPT_KTHREADS, OPT_RC, OPT_WINDOW, OPT_WARN_SLOPE,
        OPT_ALERT_SLOPE, OPT_WARN_PCT, OPT_ALERT_PCT, OPT_BELL, OPT_MAPS,
-       OPT_STACKS, OPT_SAMPLES, OPT_HZ, OPT_THREADS, OPT_FOLDED, OPT_GROW };
+       OPT_STACKS, OPT_SAMPLES, OPT_HZ, OPT_THREADS, OPT_FOLDED, OPT_GROW,
+       OPT_RECORD, OPT_INTERVAL, OPT_MAX_SIZE, OPT_REPLAY, OPT_FROM, OPT_TO };
 
 /* Long options that only set an rc setting of the same meaning. */
 static const struct {
@@ -185,6 +201,12 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "folded", required_argument, NULL, OPT_FOLDED },
 		{ "grow", optional_argument, NULL, OPT_GROW },
+		{ "record", required_argument, NULL, OPT_RECORD },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+		{ "replay", required_argument, NULL, OPT_REPLAY },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "to", required_argument, NULL, OPT_TO },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
@@ -193,6 +215,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 	};
 	memset(o, 0, sizeof *o);
 	o->count = 1;
+	o->interval_s = 10;
+	o->max_size = 200ULL << 20;
 	stack_options_default(&o->stack);
 	optind = 1;
 	opterr = 0;
@@ -248,7 +272,30 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 				                3600, &n, err, errsz);
 			o->stack.grow_seconds = (unsigned)n;
 			break;
+		case OPT_RECORD: o->record_path = optarg; o->mode = MODE_RECORD; break;
+		case OPT_REPLAY: o->replay_path = optarg; break;
+		case OPT_FROM: o->from = optarg; break;
+		case OPT_TO: o->to = optarg; break;
+		case OPT_INTERVAL:
+			if (!parse_duration(optarg, &o->interval_s) || o->interval_s < 0.1 ||
+			    o->interval_s > 86400) {
+				snprintf(err, errsz, "--interval: '%s' is not a duration from "
+				         "0.1s to 1d", optarg);
+				r = -1;
+			}
+			break;
+		case OPT_MAX_SIZE: {
+			double v;
+			if (!parse_size(optarg, &v) || v < 1048576 || v > 1e15) {
+				snprintf(err, errsz, "--max-size: '%s' is not a size of 1M or more",
+				         optarg);
+				r = -1;
+			}
+			o->max_size = (unsigned long long)v;
+			break;
+		}
 		case 'n':
+			o->count_given = true;
 			errno = 0;
 			o->count = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || o->count < 0) {
@@ -283,6 +330,14 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 	}
 	if (optind < argc) {
 		snprintf(err, errsz, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (o->replay_path && o->mode != MODE_TUI && o->mode != MODE_BATCH) {
+		snprintf(err, errsz, "--replay goes with the full-screen view or --batch only");
+		return -1;
+	}
+	if ((o->from || o->to) && !(o->replay_path && o->mode == MODE_BATCH)) {
+		snprintf(err, errsz, "--from and --to go with --replay --batch");
 		return -1;
 	}
 	return 0;

@@ -395,31 +395,6 @@ static void refresh_figures(struct sampler *s, struct model *m)
 	s->stats.refresh_us = (mono_now() - t0) * 1e6;
 }
 
-/* A killed process has no figures after its death: gaps, so its
- * sparklines end at the kill and the ring never replays old samples. */
-static void record_gap(struct model *m, struct proc *p)
-{
-	for (int mt = 0; mt < METRIC_COUNT; mt++)
-		history_record(&p->hist, m->tick, model_now(m), (enum metric)mt, 0, false);
-}
-
-static void record_history(struct model *m)
-{
-	for (size_t i = 0; i < m->nkilled; i++)
-		record_gap(m, m->killed[i]);
-	for (size_t i = 0; i < m->nprocs; i++) {
-		struct proc *p = m->procs[i];
-		double now = model_now(m);
-		if (p->oom_killed) {
-			record_gap(m, p);
-			continue;
-		}
-		history_record(&p->hist, m->tick, now, METRIC_RSS, p->rss, !p->kthread);
-		history_record(&p->hist, m->tick, now, METRIC_PSS, p->pss.bytes, p->pss.known);
-		history_record(&p->hist, m->tick, now, METRIC_SWAP, p->swap.bytes, p->swap.known);
-	}
-}
-
 static void update_notice(struct sampler *s, const struct model *m)
 {
 	size_t denied = 0;
@@ -513,7 +488,7 @@ static int sampler_tick(struct source *src, struct model *m)
 		s->exited_since_listing = true;
 
 	refresh_figures(s, m);
-	record_history(m);
+	model_record_history(m);
 	syswatch_after_procs(s->watch, m);
 	update_notice(s, m);
 

@@ -1,7 +1,7 @@
 /* source.h - what fills the model, one tick at a time.
  *
- * The live sampler implements it today; replay of a record file will too,
- * so every front end works on either. */
+ * The live sampler (sampler.c) and the replay of a record file (replay.c)
+ * implement it, so every front end works on either. */
 #ifndef LEAKTOP_SOURCE_H
 #define LEAKTOP_SOURCE_H
 
@@ -18,6 +18,9 @@ struct source_ops {
 	 * line), or NULL. */
 	const char *(*notice)(const struct source *s);
 	void (*destroy)(struct source *s);
+	/* True when no tick is left (the end of a recording); NULL for a
+	 * source that never ends. */
+	bool (*exhausted)(const struct source *s);
 };
 
 struct source {
@@ -35,6 +38,10 @@ static inline const char *source_error(const struct source *s)
 static inline const char *source_notice(const struct source *s)
 {
 	return s->ops->notice(s);
+}
+static inline bool source_exhausted(const struct source *s)
+{
+	return s->ops->exhausted && s->ops->exhausted(s);
 }
 static inline void source_destroy(struct source *s)
 {

@@ -2,6 +2,7 @@
 #include "units.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -105,4 +106,49 @@ bool parse_pct_rate(const char *s, double *fraction_per_s)
 		return false;
 	*fraction_per_s = pct / 100 / unit;
 	return true;
+}
+
+bool parse_time(const char *s, time_t day_of, time_t *out)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, sec = 0, n = 0;
+	char sep;
+	if (s[0] == '@') {
+		double v;
+		const char *end;
+		if (!number(s + 1, &v, &end) || *end || v > 1e12)
+			return false;
+		*out = (time_t)v;
+		return true;
+	}
+	if (sscanf(s, "%4d-%2d-%2d%c%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &n) == 6 &&
+	    (sep == ' ' || sep == 'T')) {
+		memset(&tm, 0, sizeof tm);
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo - 1;
+		tm.tm_mday = d;
+	} else if (n = 0, sscanf(s, "%2d:%2d%n", &h, &mi, &n) == 2) {
+		localtime_r(&day_of, &tm);
+	} else {
+		return false;
+	}
+	s += n;
+	if (*s == ':') {
+		int k = 0;
+		if (sscanf(s + 1, "%2d%n", &sec, &k) != 1)
+			return false;
+		s += 1 + k;
+	}
+	bool utc = *s == 'Z';
+	if (*s && !(utc && !s[1]))
+		return false;
+	if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60 ||
+	    tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31)
+		return false;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	tm.tm_isdst = -1;
+	*out = utc ? timegm(&tm) : mktime(&tm);
+	return *out != (time_t)-1;
 }

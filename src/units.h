@@ -5,6 +5,7 @@
 #define LEAKTOP_UNITS_H
 
 #include <stdbool.h>
+#include <time.h>
 
 bool parse_size(const char *s, double *bytes);
 /* A bare number is seconds. */
@@ -14,5 +15,9 @@ bool parse_duration(const char *s, double *seconds);
 bool parse_rate(const char *s, double *bytes_per_s);
 /* P%/UNIT; fraction of the current size per second. */
 bool parse_pct_rate(const char *s, double *fraction_per_s);
+
+/* A moment: "@EPOCH", "YYYY-MM-DD HH:MM[:SS]" or with a "T" (local time;
+ * a trailing "Z" for UTC), or "HH:MM[:SS]" on the local day of day_of. */
+bool parse_time(const char *s, time_t day_of, time_t *out);
 
 #endif
