@@ -202,20 +202,25 @@ static bool is_key(const struct record_ref *rec)
 	return record_is_key(head, recordfile_peek(rec, head, sizeof head));
 }
 
-size_t replay_rewind(struct source *s, struct model *m, size_t target)
+size_t replay_rewind_start(const struct source *s, size_t target)
 {
-	struct replay *r = of(s);
-	const struct recordfile_scan *sc = &r->scan;
+	const struct recordfile_scan *sc = &of(s)->scan;
 	if (target >= sc->n)
 		target = sc->n - 1;
-	uint64_t from_us = sc->rec[target].wall_us - (uint64_t)(REPLAY_WARMUP_S * 1e6);
-	if (from_us > sc->rec[target].wall_us)
-		from_us = 0;
+	uint64_t at = sc->rec[target].wall_us, warm = (uint64_t)(REPLAY_WARMUP_S * 1e6);
+	uint64_t from_us = at > warm ? at - warm : 0;
 	size_t start = target;
 	while (start > 0 && sc->rec[start - 1].wall_us >= from_us)
 		start--;
 	while (start > 0 && !is_key(&sc->rec[start]))
 		start--;
+	return start;
+}
+
+size_t replay_rewind(struct source *s, struct model *m, size_t target)
+{
+	struct replay *r = of(s);
+	size_t start = replay_rewind_start(s, target);
 	model_free(m);
 	model_init(m);
 	r->dec = (struct record_decoder){ .only = r->dec.only, .nonly = r->dec.nonly };

@@ -31,6 +31,9 @@ size_t replay_position(const struct source *s);
 struct timespec replay_time(const struct source *s, size_t i);
 /* The last record at or before t (the first when t is earlier). */
 size_t replay_find(const struct source *s, struct timespec t);
+/* The record a rewind to target starts from: a key frame at most
+ * REPLAY_WARMUP_S before it. */
+size_t replay_rewind_start(const struct source *s, size_t target);
 /* Empties m and rewinds so that ticking until replay_position() reaches
  * target rebuilds it; returns the number of ticks that takes. */
 size_t replay_rewind(struct source *s, struct model *m, size_t target);

@@ -113,11 +113,14 @@ void header_draw(const struct model *m, const struct config *cfg,
 	}
 
 	char d[16];
+	x = 0;
+	if (info->replay)
+		x = draw_text(2, 0, COLS, info->replay, palette(ROLE_METER_ALERT) | A_BOLD, false) + 2;
 	snprintf(line, sizeof line, "Tasks: %zu of %zu  PSS oldest %s (limit %s)  %s%s",
 	         info->nshown, m->nprocs + m->nkilled, format_duration(c, sizeof c, model_oldest_pss(m)),
 	         format_duration(d, sizeof d, cfg->pss_max_age_s),
 	         info->zoom_label, info->only_growing ? "  [growing only]" : "");
-	x = draw_text(2, 0, COLS, line, palette(ROLE_HEADER_LABEL), false);
+	x += draw_text(2, x, COLS - x, line, palette(ROLE_HEADER_LABEL), false);
 	if (info->note)
 		draw_text(2, x + 2, COLS - x - 2, info->note, palette(ROLE_STATUS), false);
 }

@@ -14,6 +14,7 @@ struct header_info {
 	const char *zoom_label;   /* the sparklines' time per sample */
 	bool only_growing;
 	const char *note;         /* status message, or NULL */
+	const char *replay;       /* where a replay stands, or NULL when live */
 };
 
 /* Draws the meters (coloured and marked past cfg's thresholds), PSI, the

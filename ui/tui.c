@@ -25,14 +25,16 @@
 #include "palette.h"
 #include "picker.h"
 #include "procview.h"
+#include "replay.h"
 #include "table.h"
+#include "units.h"
 
 #define MIN_COLS 50
 #define MIN_LINES 10
 #define STATUS_SECONDS 5.0
 #define CTRL(c) ((c) & 0x1f)
 
-enum input_mode { INPUT_NONE, INPUT_SEARCH, INPUT_FILTER };
+enum input_mode { INPUT_NONE, INPUT_SEARCH, INPUT_FILTER, INPUT_GOTO };
 /* What fills the screen: the table, or a full-screen page over it. */
 enum page { PAGE_TABLE, PAGE_HELP, PAGE_OOM };
 
@@ -47,7 +49,7 @@ struct tui {
 	long sel;
 	size_t top;
 	enum input_mode input;
-	char search[128], filter[128];
+	char search[128], filter[128], go_to[40];
 	bool search_failed;
 	enum page page;
 	int page_top;             /* first line shown of the help or OOM list */
@@ -55,6 +57,8 @@ struct tui {
 	struct mapview *maps;     /* the drill-down, when open */
 	struct stackview *stacks; /* the stack view, over the rest, when open */
 	bool rc_dirty;
+	bool replay;              /* the source is a recording */
+	bool playing;             /* replay advances a record each delay */
 	char status[256];
 	double status_until;
 };
@@ -95,7 +99,7 @@ static int take_tick(struct tui *t)
 	if (t->maps)
 		mapview_tick(t->maps);
 	tracer_reap_orphans();   /* threads a closed stack view could not detach */
-	if (first_alerts && t->cfg->bell)
+	if (first_alerts && t->cfg->bell && !t->replay)
 		beep();   /* flashes instead where the terminal has no bell */
 	return 0;
 }
@@ -124,6 +128,91 @@ static void rebuild(struct tui *t)
 	t->sel_pid = t->v.n ? t->v.rows[t->sel]->pid : 0;
 }
 
+/* --- replay: moving through a recording ------------------------------ */
+
+/* Puts record target in the model: forward by applying the records up to
+ * it, back (or far forward) by rebuilding from a key frame before it, so
+ * slopes and flags come out as they did live.  The caller rebuilds the
+ * table. */
+static void replay_seek(struct tui *t, size_t target)
+{
+	struct source *src = t->set->src;
+	if (target >= replay_count(src))
+		target = replay_count(src) - 1;
+	size_t pos = replay_position(src);
+	if (pos == target)
+		return;
+	if (pos == SIZE_MAX || target < pos || replay_rewind_start(src, target) > pos)
+		replay_rewind(src, &t->m, target);
+	while (!source_exhausted(src) &&
+	       (replay_position(src) == SIZE_MAX || replay_position(src) < target))
+		if (take_tick(t) < 0)
+			break;
+}
+
+static void replay_step(struct tui *t, long records, double seconds)
+{
+	struct source *src = t->set->src;
+	size_t pos = replay_position(src), target = pos;
+	t->playing = false;
+	if (seconds != 0) {
+		struct timespec w = replay_time(src, pos);
+		w.tv_sec += (time_t)seconds;
+		target = replay_find(src, w);
+		if (seconds > 0 && target <= pos)
+			target = pos + 1;    /* a gap longer than the jump */
+	} else if (records < 0) {
+		target = pos >= (size_t)-records ? pos - (size_t)-records : 0;
+	} else {
+		target = pos + (size_t)records;
+	}
+	if (target >= replay_count(src)) {
+		set_status(t, "end of the recording");
+		target = replay_count(src) - 1;
+	} else if (target == pos && (records < 0 || seconds < 0)) {
+		set_status(t, "start of the recording");
+	}
+	replay_seek(t, target);
+	rebuild(t);
+}
+
+static void replay_go_to_typed(struct tui *t)
+{
+	struct source *src = t->set->src;
+	time_t when;
+	char msg[160];
+	if (!parse_time(t->go_to, replay_time(src, replay_position(src)).tv_sec, &when)) {
+		snprintf(msg, sizeof msg, "not a time: use HH:MM[:SS], YYYY-MM-DD HH:MM[:SS] or @EPOCH");
+		set_status(t, msg);
+		return;
+	}
+	struct timespec first = replay_time(src, 0);
+	struct timespec last = replay_time(src, replay_count(src) - 1);
+	if (when < first.tv_sec || when > last.tv_sec + 1) {
+		char a[32], b[32];
+		struct tm tm;
+		strftime(a, sizeof a, "%Y-%m-%d %H:%M:%S", localtime_r(&first.tv_sec, &tm));
+		strftime(b, sizeof b, "%Y-%m-%d %H:%M:%S", localtime_r(&last.tv_sec, &tm));
+		snprintf(msg, sizeof msg, "the recording runs from %s to %s", a, b);
+		set_status(t, msg);
+	}
+	replay_seek(t, replay_find(src, (struct timespec){ when, 999999999 }));
+	rebuild(t);
+}
+
+/* "Replay 2026-11-23 16:14:04  37/120 paused" for the header. */
+static void replay_label(const struct tui *t, char *buf, size_t n)
+{
+	const struct source *src = t->set->src;
+	size_t pos = replay_position(src);
+	struct timespec w = replay_time(src, pos);
+	struct tm tm;
+	char when[32];
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", localtime_r(&w.tv_sec, &tm));
+	snprintf(buf, n, "Replay %s  %zu/%zu %s", when, pos + 1,
+	         replay_count(src), t->playing ? "playing" : "paused");
+}
+
 static void select_row(struct tui *t, long row)
 {
 	if (row >= (long)t->v.n)
@@ -147,6 +236,13 @@ static void scroll_to_selection(struct tui *t)
 		t->top = t->v.n > (size_t)h ? t->v.n - (size_t)h : 0;
 }
 
+/* The text being typed at the prompt. */
+static char *input_buffer(struct tui *t)
+{
+	return t->input == INPUT_SEARCH ? t->search
+	     : t->input == INPUT_GOTO ? t->go_to : t->filter;
+}
+
 static void draw_function_bar(struct tui *t)
 {
 	static const char *const keys[][2] = {
@@ -156,15 +252,15 @@ static void draw_function_bar(struct tui *t)
 	int y = LINES - 1;
 	draw_blank(y, 0, COLS, palette(ROLE_FUNCTION_LABEL));
 	if (t->input != INPUT_NONE) {
-		char line[200];
+		static const char *const prompts[] = { "", "Search: ", "Filter: ", "Go to time: " };
 		bool search = t->input == INPUT_SEARCH;
-		snprintf(line, sizeof line, "%s: ", search ? "Search" : "Filter");
-		int x = draw_text(y, 0, COLS, line, palette(ROLE_PROMPT), false);
-		x += draw_untrusted(y, x, COLS - x, search ? t->search : t->filter,
+		int x = draw_text(y, 0, COLS, prompts[t->input], palette(ROLE_PROMPT), false);
+		x += draw_untrusted(y, x, COLS - x, input_buffer(t),
 		                    palette(ROLE_FUNCTION_LABEL), t->set->utf8);
 		draw_text(y, x, 1, "_", palette(ROLE_FUNCTION_LABEL) | A_BLINK, false);
 		const char *hint = search
 			? (t->search_failed ? "   not found   Esc cancel" : "   Enter keep  F3 next  Esc cancel")
+			: t->input == INPUT_GOTO ? "   HH:MM[:SS] or YYYY-MM-DD HH:MM  Enter go  Esc cancel"
 			: "   Enter keep  Esc clear";
 		draw_text(y, x + 1, COLS - x - 1, hint, palette(ROLE_FUNCTION_LABEL), false);
 		return;
@@ -211,8 +307,12 @@ static void render(struct tui *t)
 	}
 	static const char *const zoom_labels[] = {
 		"spark: 1 tick/col", "spark: 30s/col", "spark: 5m/col" };
+	char replay[80] = "";
+	if (t->replay)
+		replay_label(t, replay, sizeof replay);
 	struct header_info info = { t->v.n, zoom_labels[t->zoom],
-	                            t->cfg->only_growing, NULL };
+	                            t->cfg->only_growing, NULL,
+	                            t->replay ? replay : NULL };
 	if (t->status[0] && mono_now() < t->status_until)
 		info.note = t->status;
 	else if (source_notice(t->set->src))
@@ -333,24 +433,26 @@ static void handle_input_key(struct tui *t, int kind, wint_t ch)
 	bool search = t->input == INPUT_SEARCH;
 	bool fkey = kind == KEY_CODE_YES;
 	if ((!fkey && ch == 27)) {
-		if (!search) {
+		if (t->input == INPUT_FILTER) {
 			t->filter[0] = '\0';
 			rebuild(t);
 		}
 		t->input = INPUT_NONE;
 	} else if ((!fkey && (ch == '\n' || ch == '\r')) || (fkey && ch == KEY_ENTER)) {
+		if (t->input == INPUT_GOTO)
+			replay_go_to_typed(t);
 		t->input = INPUT_NONE;
 	} else if (fkey && ch == KEY_F(3) && search) {
 		search_from(t, t->sel + 1);
 	} else if (fkey && ch != KEY_BACKSPACE) {
 		return;
 	} else {
-		edit_text(search ? t->search : t->filter, sizeof t->search, ch);
-		if (search) {
+		edit_text(input_buffer(t), t->input == INPUT_GOTO ? sizeof t->go_to
+		                                                   : sizeof t->search, ch);
+		if (search)
 			search_from(t, 0);
-		} else {
+		else if (t->input == INPUT_FILTER)
 			rebuild(t);
-		}
 	}
 }
 
@@ -384,6 +486,10 @@ static void open_maps(struct tui *t)
 	if (!t->v.n)
 		return;
 	const struct proc *p = t->v.rows[t->sel];
+	if (t->replay) {
+		set_status(t, "a recording holds no mappings (a snapshot, s, holds those drilled into)");
+		return;
+	}
 	if (p->kthread) {
 		set_status(t, "a kernel thread has no mappings of its own");
 		return;
@@ -399,6 +505,10 @@ static void open_maps(struct tui *t)
 static void open_stacks(struct tui *t, pid_t pid, bool growth)
 {
 	const struct proc *p = NULL;
+	if (t->replay) {
+		set_status(t, "a recording holds no stacks: they are sampled live");
+		return;
+	}
 	for (size_t i = 0; i < t->v.n; i++)
 		if (t->v.rows[i]->pid == pid)
 			p = t->v.rows[i];
@@ -514,6 +624,21 @@ static bool handle_key(struct tui *t, int kind, wint_t ch)
 		}
 		return true;
 	}
+	if (t->replay) {
+		switch (ch) {
+		case '[': replay_step(t, -1, 0); return true;
+		case ']': replay_step(t, 1, 0); return true;
+		case '{': replay_step(t, 0, -60); return true;
+		case '}': replay_step(t, 0, 60); return true;
+		case 'T': t->input = INPUT_GOTO; t->go_to[0] = '\0'; return true;
+		case ' ':
+			t->playing = !t->playing && !source_exhausted(t->set->src);
+			if (!t->playing && source_exhausted(t->set->src))
+				set_status(t, "end of the recording: [ and { go back, T goes to a time");
+			return true;
+		default: break;
+		}
+	}
 	switch (ch) {
 	case 'q': return false;
 	case 'h': case '?': open_page(t, PAGE_HELP); break;
@@ -597,8 +722,12 @@ int tui_run(const struct tui_setup *set)
 	sigaction(SIGHUP, &sa, NULL);
 
 	/* The first tick reads every PSS: take it before the screen opens so
-	 * a failure prints plainly. */
-	if (take_tick(&t) < 0) {
+	 * a failure prints plainly.  A recording opens at its end, with the
+	 * history before it rebuilt. */
+	t.replay = replay_is(set->src);
+	if (t.replay)
+		replay_seek(&t, replay_count(set->src) - 1);
+	if (t.replay ? replay_position(set->src) == SIZE_MAX : take_tick(&t) < 0) {
 		fprintf(stderr, "leaktop: %s\n", source_error(set->src));
 		model_free(&t.m);
 		return 1;
@@ -636,7 +765,12 @@ int tui_run(const struct tui_setup *set)
 	int status = 0;
 	while (!quit_signal) {
 		double now = mono_now();
-		if (now >= next) {
+		if (t.replay && !t.playing) {
+			next = now + delay;
+		} else if (now >= next && t.replay && source_exhausted(set->src)) {
+			t.playing = false;
+			set_status(&t, "end of the recording");
+		} else if (now >= next) {
 			if (take_tick(&t) < 0) {
 				endwin();
 				fprintf(stderr, "leaktop: %s\n", source_error(set->src));
