@@ -286,8 +286,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 			break;
 		case OPT_MAX_SIZE: {
 			double v;
-			if (!parse_size(optarg, &v) || v < 1048576 || v > 1e15) {
-				snprintf(err, errsz, "--max-size: '%s' is not a size of 1M or more",
+			if (!parse_size(optarg, &v) || v < 65536 || v > 1e15) {
+				snprintf(err, errsz, "--max-size: '%s' is not a size of 64K or more",
 				         optarg);
 				r = -1;
 			}
