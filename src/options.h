@@ -11,7 +11,7 @@
 #include "stacksession.h"
 
 enum run_mode { MODE_TUI, MODE_BATCH, MODE_MAPS, MODE_STACKS, MODE_HELP,
-                MODE_VERSION };
+                MODE_VERSION, MODE_EXPORT };
 enum batch_format { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON };
 
 #define OPTIONS_MAX_SETTINGS 32
@@ -31,6 +31,12 @@ struct options {
 	 * config_set() but never saved into it. */
 	const char *keys[OPTIONS_MAX_SETTINGS], *values[OPTIONS_MAX_SETTINGS];
 	size_t nsettings;
+
+	/* Metrics export (MODE_EXPORT). */
+	const char *serve_addr;  /* --serve, or NULL */
+	const char *textfile_dir;  /* --textfile, or NULL */
+	long metrics_top;        /* --metrics-top; 0: the default */
+	bool count_set;          /* -n given (export runs forever otherwise) */
 };
 
 /* 0, or -1 with a message in err.  Free with options_free(). */
