@@ -267,7 +267,9 @@ static void on_writable(struct client *c)
 	}
 }
 
-static void accept_clients(struct metricsserver *s, double now)
+/* false when accepting failed for want of resources (EMFILE, ENOBUFS...):
+ * the listener would stay readable and poll spin. */
+static bool accept_clients(struct metricsserver *s, double now)
 {
 	for (int i = 0; i < MAX_CLIENTS; i++) {
 		struct client *c = &s->c[i];
@@ -275,16 +277,18 @@ static void accept_clients(struct metricsserver *s, double now)
 			continue;
 		c->fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (c->fd < 0)
-			return;
+			return errno == EAGAIN || errno == EINTR || errno == ECONNABORTED;
 		c->deadline = now + CLIENT_SECONDS;
 		c->reqlen = 0;
 		c->req[0] = '\0';
 	}
+	return true;
 }
 
 void metricsserver_serve(struct metricsserver *s, double deadline,
                          const sigset_t *mask)
 {
+	bool accepting = true;   /* until the next tick, after a hard failure */
 	for (;;) {
 		struct pollfd pf[MAX_CLIENTS + 1];
 		struct client *who[MAX_CLIENTS + 1];
@@ -307,7 +311,7 @@ void metricsserver_serve(struct metricsserver *s, double deadline,
 		if (now >= deadline)
 			return;
 		/* Full: new connections wait in the backlog. */
-		if (room) {
+		if (room && accepting) {
 			pf[n] = (struct pollfd){ s->lfd, POLLIN, 0 };
 			who[n++] = NULL;
 		}
@@ -322,7 +326,7 @@ void metricsserver_serve(struct metricsserver *s, double deadline,
 			if (!pf[i].revents)
 				continue;
 			if (!who[i])
-				accept_clients(s, now);
+				accepting = accept_clients(s, now);
 			else if (pf[i].revents & (POLLERR | POLLNVAL))
 				drop(who[i]);
 			else if (who[i]->resp)
