@@ -211,3 +211,46 @@ bool cgroup_room(const struct cgroup_mounts *mnt, const char *v2path,
 		            "memory.usage_in_bytes", out);
 	return false;
 }
+
+bool cgroup_memory_v2(const struct cgroup_mounts *mnt)
+{
+	char path[600], buf[512];
+	if (!mnt->v2[0])
+		return false;
+	snprintf(path, sizeof path, "%s/cgroup.controllers", mnt->v2);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (char *save, *w = strtok_r(buf, " \n", &save); w;
+	     w = strtok_r(NULL, " \n", &save))
+		if (!strcmp(w, "memory"))
+			return true;
+	return false;
+}
+
+bool cgroup_read_figures(const struct cgroup_mounts *mnt, bool v2,
+                         const char *path, struct cgroup_figures *out)
+{
+	const char *mount = v2 ? mnt->v2 : mnt->v1_memory;
+	char dir[600];
+	bool unlimited;
+	memset(out, 0, sizeof *out);
+	if (!mount[0] || path[0] != '/' || strstr(path, "/.."))
+		return false;
+	snprintf(dir, sizeof dir, "%s%s", mount, strcmp(path, "/") ? path : "");
+	if (!read_value(dir, v2 ? "memory.current" : "memory.usage_in_bytes",
+	                &out->usage, NULL))
+		return false;
+	/* A v2 root has no memory.max: no limit there. */
+	if (read_value(dir, v2 ? "memory.max" : "memory.limit_in_bytes",
+	               &out->limit, &unlimited))
+		out->limited = !unlimited;
+	if (!out->limited)
+		out->limit = 0;
+	return true;
+}

@@ -39,4 +39,22 @@ struct cgroup_room {
 bool cgroup_room(const struct cgroup_mounts *mnt, const char *v2path,
                  const char *v1path, struct cgroup_room *out);
 
+/* Whether the memory controller lives in the v2 hierarchy (its root's
+ * cgroup.controllers lists "memory"); false on v1 and hybrid hosts whose
+ * v2 tree holds no memory controller. */
+bool cgroup_memory_v2(const struct cgroup_mounts *mnt);
+
+/* One cgroup's own figures, not its ancestors'. */
+struct cgroup_figures {
+	uint64_t usage;      /* memory.current, or v1 memory.usage_in_bytes */
+	uint64_t limit;      /* memory.max, or v1 memory.limit_in_bytes */
+	bool limited;        /* false: "max", or v1's huge unlimited value */
+};
+
+/* Reads the cgroup at path ("/a/b", as /proc/PID/cgroup names it) in the
+ * v2 hierarchy or the v1 memory one.  false when it cannot be read or the
+ * path is not absolute or climbs with "..". */
+bool cgroup_read_figures(const struct cgroup_mounts *mnt, bool v2,
+                         const char *path, struct cgroup_figures *out);
+
 #endif

@@ -11,6 +11,7 @@
 #include "mapsout.h"
 #include "config.h"
 #include "escape.h"
+#include "exporter.h"
 #include "options.h"
 #include "recorder.h"
 #include "replay.h"
@@ -71,7 +72,9 @@ int main(int argc, char **argv)
 	}
 
 	struct config rc, live;
-	struct rc_notes notes = { .to_stderr = o.mode == MODE_BATCH };
+	struct rc_notes notes = { .to_stderr = o.mode == MODE_BATCH ||
+	                                       o.mode == MODE_EXPORT ||
+	                                       o.mode == MODE_RECORD };
 	char *rc_path = o.rc_path ? strdup(o.rc_path) : config_default_path();
 	config_defaults(&rc);
 	if (rc_path)
@@ -104,6 +107,8 @@ int main(int argc, char **argv)
 		status = recorder_run(src, &o, &live);
 	} else if (o.mode == MODE_BATCH) {
 		status = batch_run(src, &o, &live, utf8);
+	} else if (o.mode == MODE_EXPORT) {
+		status = exporter_run(src, &o, &live);
 	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "leaktop: not a terminal; use --batch for "
 		        "output to a pipe or file\n");

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics.h"
+
 void options_usage(FILE *out)
 {
 	fputs(
@@ -68,6 +70,14 @@ void options_usage(FILE *out)
 "                           brk, mmap, mremap and munmap for SECONDS (default\n"
 "                           10) and rank call paths by bytes mapped and kept;\n"
 "                           the target stops at every system call meanwhile\n"
+"\n"
+"Metrics for Prometheus (headless; both may be given):\n"
+"      --serve=ADDR         serve GET /metrics on ADDR: HOST:PORT, [V6]:PORT or\n"
+"                           PORT (loopback), e.g. --serve 127.0.0.1:9753\n"
+"      --textfile=DIR       write DIR/leaktop.prom (mode 0644) every tick, for\n"
+"                           node_exporter's textfile collector\n"
+"      --metrics-top=N      series for the N largest processes by RSS\n"
+"                           (default 50), plus every growing one\n"
 "\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
@@ -155,7 +165,8 @@ enum { OPT_THEME = 256, OPT_ASCII, OPT_FORMAT, OPT_PSS_MAX_AGE,
        OPT_PSS_BUDGET, OPT_KTHREADS, OPT_RC, OPT_WINDOW, OPT_WARN_SLOPE,
        OPT_ALERT_SLOPE, OPT_WARN_PCT, OPT_ALERT_PCT, OPT_BELL, OPT_MAPS,
        OPT_STACKS, OPT_SAMPLES, OPT_HZ, OPT_THREADS, OPT_FOLDED, OPT_GROW,
-       OPT_RECORD, OPT_INTERVAL, OPT_MAX_SIZE, OPT_REPLAY, OPT_FROM, OPT_TO };
+       OPT_RECORD, OPT_INTERVAL, OPT_MAX_SIZE, OPT_REPLAY, OPT_FROM, OPT_TO,
+       OPT_SERVE, OPT_TEXTFILE, OPT_METRICS_TOP };
 
 /* Long options that only set an rc setting of the same meaning. */
 static const struct {
@@ -171,6 +182,25 @@ static const struct {
 	{ OPT_ALERT_SLOPE, "alert_slope", NULL }, { OPT_WARN_PCT, "warn_pct", NULL },
 	{ OPT_ALERT_PCT, "alert_pct", NULL }, { OPT_BELL, "bell", "1" },
 };
+
+/* --serve and --textfile run headless on their own. */
+static int export_mode(struct options *o, char *err, size_t errsz)
+{
+	if (!o->serve_addr && !o->textfile_dir) {
+		if (o->metrics_top) {
+			snprintf(err, errsz, "--metrics-top needs --serve or --textfile");
+			return -1;
+		}
+		return 0;
+	}
+	if (o->mode != MODE_TUI) {
+		snprintf(err, errsz, "--serve and --textfile cannot be combined with "
+		         "--batch, --maps, --stacks or --record");
+		return -1;
+	}
+	o->mode = MODE_EXPORT;
+	return 0;
+}
 
 int options_parse(struct options *o, int argc, char **argv, char *err,
                   size_t errsz)
@@ -207,6 +237,9 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 		{ "replay", required_argument, NULL, OPT_REPLAY },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
+		{ "serve", required_argument, NULL, OPT_SERVE },
+		{ "textfile", required_argument, NULL, OPT_TEXTFILE },
+		{ "metrics-top", required_argument, NULL, OPT_METRICS_TOP },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
@@ -294,6 +327,12 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 			o->max_size = (unsigned long long)v;
 			break;
 		}
+		case OPT_SERVE: o->serve_addr = optarg; break;
+		case OPT_TEXTFILE: o->textfile_dir = optarg; break;
+		case OPT_METRICS_TOP:
+			r = parse_count(optarg, "--metrics-top", "a count", METRICS_TOP_MAX,
+			                &o->metrics_top, err, errsz);
+			break;
 		case 'n':
 			o->count_given = true;
 			errno = 0;
@@ -332,6 +371,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 		snprintf(err, errsz, "unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
+	if (export_mode(o, err, errsz) < 0)
+		return -1;
 	if (o->replay_path && o->mode != MODE_TUI && o->mode != MODE_BATCH) {
 		snprintf(err, errsz, "--replay goes with the full-screen view or --batch only");
 		return -1;

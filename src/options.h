@@ -11,7 +11,7 @@
 #include "stacksession.h"
 
 enum run_mode { MODE_TUI, MODE_BATCH, MODE_MAPS, MODE_STACKS, MODE_RECORD,
-                MODE_HELP, MODE_VERSION };
+                MODE_EXPORT, MODE_HELP, MODE_VERSION };
 enum batch_format { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON };
 
 #define OPTIONS_MAX_SETTINGS 32
@@ -20,7 +20,8 @@ struct options {
 	enum run_mode mode;
 	enum batch_format format;
 	long count;              /* ticks to print in batch mode; 0 = forever */
-	bool count_given;        /* -n given (else: 1 tick live, all replayed) */
+	bool count_given;        /* -n given (else: 1 tick live, all replayed,
+	                            recording and export run on) */
 	pid_t *pids;             /* --pid, sorted and unique; NULL = all */
 	size_t npids;
 	pid_t maps_pid;          /* --maps, --stacks */
@@ -40,6 +41,11 @@ struct options {
 	 * config_set() but never saved into it. */
 	const char *keys[OPTIONS_MAX_SETTINGS], *values[OPTIONS_MAX_SETTINGS];
 	size_t nsettings;
+
+	/* Metrics export (MODE_EXPORT). */
+	const char *serve_addr;  /* --serve, or NULL */
+	const char *textfile_dir;  /* --textfile, or NULL */
+	long metrics_top;        /* --metrics-top; 0: the default */
 };
 
 /* 0, or -1 with a message in err.  Free with options_free(). */

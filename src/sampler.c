@@ -220,6 +220,22 @@ static int discover(struct sampler *s, struct model *m, size_t *n_new)
 	return 0;
 }
 
+/* Whether p's PID still names p.  Its kept statm descriptor answers ESRCH
+ * once p is gone; without one, a reused PID would go unnoticed, so the
+ * start time the identity recorded is compared.  Clobbers s->buf. */
+static bool still_same(struct sampler *s, const struct proc *p)
+{
+	if (p->fd.statm >= 0)
+		return pread_whole(s, p->fd.statm) >= 0;
+	int fd = open_proc_file(s, p->pid, "stat");
+	ssize_t sn = fd < 0 ? -1 : pread_whole(s, fd);
+	struct stat_fields sf;
+	if (fd >= 0)
+		close(fd);
+	return sn >= 0 && procfs_parse_stat(s->buf, (size_t)sn, &sf) == PROCFS_OK &&
+	       (!p->ident_known || sf.start_ticks == p->start_ticks);
+}
+
 /* Reads statm for p.  Marks p unseen when it has gone.  Sets *exec when the
  * text size changed (an exec), so identity is refreshed. */
 static void sample_statm(struct sampler *s, struct model *m, struct proc *p,
@@ -235,17 +251,8 @@ static void sample_statm(struct sampler *s, struct model *m, struct proc *p,
 		return;
 	}
 	if (!kept && p->fd.statm < 0) {
-		/* No room to keep it: a reused PID would go unnoticed, so check
-		 * the start time the identity recorded. */
 		s->stats.reopen_procs++;
-		int fd = open_proc_file(s, p->pid, "stat");
-		ssize_t sn = fd < 0 ? -1 : pread_whole(s, fd);
-		struct stat_fields sf;
-		if (fd >= 0)
-			close(fd);
-		if (sn < 0 ||
-		    procfs_parse_stat(s->buf, (size_t)sn, &sf) != PROCFS_OK ||
-		    (p->ident_known && sf.start_ticks != p->start_ticks)) {
+		if (!still_same(s, p)) {
 			p->seen = false;
 			return;
 		}
@@ -523,11 +530,28 @@ static void sampler_destroy(struct source *src)
 	free(s);
 }
 
+/* The cgroup file is read first and the process checked after: if it is
+ * still the same process, the path read was its own. */
+static bool sampler_cgroup_of(struct source *src, const struct proc *p,
+                              char *path, size_t n)
+{
+	struct sampler *s = (struct sampler *)src;
+	return syswatch_cgroup_of(s->watch, p->pid, path, n) && still_same(s, p);
+}
+
+static bool sampler_cgroup_figures(struct source *src, const char *path,
+                                   struct cgroup_figures *out)
+{
+	return syswatch_cgroup_figures(((struct sampler *)src)->watch, path, out);
+}
+
 static const struct source_ops sampler_ops = {
 	.tick = sampler_tick,
 	.error = sampler_error,
 	.notice = sampler_notice,
 	.destroy = sampler_destroy,
+	.cgroup_of = sampler_cgroup_of,
+	.cgroup_figures = sampler_cgroup_figures,
 };
 
 struct source *sampler_new(const struct sampler_options *o, const char **err)

@@ -5,9 +5,13 @@
 #ifndef LEAKTOP_SOURCE_H
 #define LEAKTOP_SOURCE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "model.h"
 
 struct source;
+struct cgroup_figures;
 
 struct source_ops {
 	/* Takes one tick into m.  Returns 0, or -1 with a message in
@@ -21,6 +25,13 @@ struct source_ops {
 	/* True when no tick is left (the end of a recording); NULL for a
 	 * source that never ends. */
 	bool (*exhausted)(const struct source *s);
+	/* Optional (NULL: the source cannot tell).  For exporters that label a
+	 * bounded set of processes: the memory cgroup p (of the current tick)
+	 * is in, and a cgroup's own usage and limit.  false when unknown. */
+	bool (*cgroup_of)(struct source *s, const struct proc *p, char *path,
+	                  size_t n);
+	bool (*cgroup_figures)(struct source *s, const char *path,
+	                       struct cgroup_figures *out);
 };
 
 struct source {
@@ -42,6 +53,16 @@ static inline const char *source_notice(const struct source *s)
 static inline bool source_exhausted(const struct source *s)
 {
 	return s->ops->exhausted && s->ops->exhausted(s);
+}
+static inline bool source_cgroup_of(struct source *s, const struct proc *p,
+                                    char *path, size_t n)
+{
+	return s->ops->cgroup_of && s->ops->cgroup_of(s, p, path, n);
+}
+static inline bool source_cgroup_figures(struct source *s, const char *path,
+                                         struct cgroup_figures *out)
+{
+	return s->ops->cgroup_figures && s->ops->cgroup_figures(s, path, out);
 }
 static inline void source_destroy(struct source *s)
 {

@@ -25,6 +25,7 @@ struct syswatch {
 	struct oomwatch *oom;
 	struct cgroup_mounts mounts;
 	bool have_mounts;
+	bool memory_v2;             /* memory controller in the v2 tree */
 	char buf[8192];
 };
 
@@ -59,6 +60,7 @@ struct syswatch *syswatch_open(int proc_fd)
 			len += (size_t)n;
 		w->have_mounts = cgroup_parse_mountinfo(mi, len, &w->mounts);
 	}
+	w->memory_v2 = w->have_mounts && cgroup_memory_v2(&w->mounts);
 	if (fd >= 0)
 		close(fd);
 	free(mi);
@@ -124,6 +126,30 @@ void syswatch_after_procs(struct syswatch *w, struct model *m)
 		read_limit(w, p, now);
 		budget--;
 	}
+}
+
+bool syswatch_cgroup_of(struct syswatch *w, pid_t pid, char *path, size_t n)
+{
+	char file[64], v2[256], v1[256];
+	if (!w->have_mounts)
+		return false;
+	snprintf(file, sizeof file, "%d/cgroup", (int)pid);
+	ssize_t len = read_small(w, w->proc_fd, file);
+	if (len <= 0 || !cgroup_parse_proc(w->buf, (size_t)len, v2, sizeof v2,
+	                                   v1, sizeof v1))
+		return false;
+	const char *mine = w->memory_v2 ? v2 : v1;
+	if (!mine[0])
+		return false;
+	snprintf(path, n, "%s", mine);
+	return true;
+}
+
+bool syswatch_cgroup_figures(struct syswatch *w, const char *path,
+                             struct cgroup_figures *out)
+{
+	return w->have_mounts &&
+	       cgroup_read_figures(&w->mounts, w->memory_v2, path, out);
 }
 
 void syswatch_close(struct syswatch *w)

@@ -8,7 +8,8 @@
  * cgroup files print them.  cgroup_room() walks fake hierarchies built in
  * a mkdtemp() directory: nested cgroups with memory.max / memory.current
  * (v2) or memory.limit_in_bytes / memory.usage_in_bytes (v1); the limit
- * that leaves the least room on the way to the root must win.
+ * that leaves the least room on the way to the root must win;
+ * cgroup_read_figures() reads one cgroup's own usage and limit there.
  *
  * Each test states the mount points, paths, limit or room expected and
  * asserts them. */
@@ -537,6 +538,51 @@ static void test_room_bad_files(void **state)
 	assert_false(cgroup_room(&none, "/g", "/g", &r));
 }
 
+/* ---- one cgroup's own figures (the exporter's cgroup metrics) ------------ */
+
+/* Its own usage and limit, not an ancestor's; "max", v1's huge value and a
+ * v2 root without memory.max are unlimited; ".." and relative paths are
+ * refused; which hierarchy holds the memory controller. */
+static void test_read_figures(void **state)
+{
+	(void)state;
+	struct cgroup_mounts m;
+	struct cgroup_figures f;
+	put("fig2", "cgroup.controllers", "cpuset cpu io memory pids\n");
+	put("fig2", "memory.current", "5000\n");
+	put("fig2/a", "memory.max", "1048576\n");
+	put("fig2/a", "memory.current", "4096\n");
+	put("fig2/a/b", "memory.max", "max\n");
+	put("fig2/a/b", "memory.current", "1024\n");
+	put("fig1/x", "memory.limit_in_bytes", "9223372036854771712\n");
+	put("fig1/x", "memory.usage_in_bytes", "777\n");
+	put("fighyb", "cgroup.controllers", "hugetlb\n");
+	mounts(&m, "fig2", "fig1");
+	assert_true(cgroup_memory_v2(&m));
+	assert_true(cgroup_read_figures(&m, true, "/a", &f));
+	assert_true(f.limited);
+	assert_int_equal(f.limit, 1048576);
+	assert_int_equal(f.usage, 4096);
+	assert_true(cgroup_read_figures(&m, true, "/a/b", &f));
+	assert_false(f.limited);
+	assert_int_equal(f.limit, 0);
+	assert_int_equal(f.usage, 1024);
+	assert_true(cgroup_read_figures(&m, true, "/", &f));
+	assert_false(f.limited);
+	assert_int_equal(f.usage, 5000);
+	assert_true(cgroup_read_figures(&m, false, "/x", &f));
+	assert_false(f.limited);
+	assert_int_equal(f.usage, 777);
+	assert_false(cgroup_read_figures(&m, true, "/nonexistent", &f));
+	assert_false(cgroup_read_figures(&m, true, "/a/../a", &f));
+	assert_false(cgroup_read_figures(&m, true, "a", &f));
+	mounts(&m, "fighyb", "fig1");
+	assert_false(cgroup_memory_v2(&m));
+	mounts(&m, NULL, "fig1");
+	assert_false(cgroup_memory_v2(&m));
+	assert_false(cgroup_read_figures(&m, true, "/a", &f));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -562,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_room_hybrid_falls_back_to_v1),
 		cmocka_unit_test(test_room_v2_preferred),
 		cmocka_unit_test(test_room_bad_files),
+		cmocka_unit_test(test_read_figures),
 	};
 	return cmocka_run_group_tests(tests, setup_tree, teardown_tree);
 }
