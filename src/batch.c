@@ -19,12 +19,6 @@ static struct timespec tick_wall(const struct model *m)
 	return m->wall[m->tick % HISTORY_LEN];
 }
 
-static double growth_window_s(const struct model *m)
-{
-	uint64_t from = m->tick >= BATCH_SPARK_WIDTH ? m->tick - BATCH_SPARK_WIDTH + 1 : 1;
-	return model_tick_span(m, from, m->tick);
-}
-
 /* SLOPE and TTL cells of batch text: "-" while unknown. */
 static void text_slope(char *buf, size_t n, const struct proc *p)
 {
@@ -181,17 +175,16 @@ void batch_print_json(FILE *out, const struct model *m,
 	json_object_set_new(root, "time", modeljson_time(tick_wall(m)));
 	json_object_set_new(root, "system", modeljson_system(m));
 	json_t *procs = json_array();
-	double window = growth_window_s(m);
 	for (size_t i = 0; i < v->n; i++)
 		json_array_append_new(procs, modeljson_process(m, v->rows[i],
-		                      BATCH_SPARK_WIDTH, window));
+		                                               BATCH_SPARK_WIDTH));
 	json_object_set_new(root, "processes", procs);
 	json_dumpf(root, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(root);
 }
 
-static void sleep_until(double deadline)
+void batch_sleep_until(double deadline)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -248,7 +241,7 @@ int batch_run(struct source *src, const struct options *o,
 			break;
 		}
 		if (o->count == 0 || i + 1 < o->count)
-			sleep_until(model_now(&m) + c->delay_tenths / 10.0);
+			batch_sleep_until(model_now(&m) + c->delay_tenths / 10.0);
 	}
 	procview_free(&v);
 	model_free(&m);

@@ -13,6 +13,7 @@
 #include "escape.h"
 #include "options.h"
 #include "sampler.h"
+#include "snapshot.h"
 #include "stacksout.h"
 #include "tui.h"
 
@@ -69,7 +70,8 @@ int main(int argc, char **argv)
 	}
 
 	struct config rc, live;
-	struct rc_notes notes = { .to_stderr = o.mode == MODE_BATCH };
+	struct rc_notes notes = { .to_stderr = o.mode == MODE_BATCH ||
+	                                       o.mode == MODE_SNAPSHOT };
 	char *rc_path = o.rc_path ? strdup(o.rc_path) : config_default_path();
 	config_defaults(&rc);
 	if (rc_path)
@@ -93,6 +95,8 @@ int main(int argc, char **argv)
 		status = 1;
 	} else if (o.mode == MODE_BATCH) {
 		status = batch_run(src, &o, &live, utf8);
+	} else if (o.mode == MODE_SNAPSHOT) {
+		status = snapshot_run(src, &o, &live);
 	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "leaktop: not a terminal; use --batch for "
 		        "output to a pipe or file\n");

@@ -102,8 +102,9 @@ json_t *modeljson_system(const struct model *m)
 }
 
 json_t *modeljson_process(const struct model *m, const struct proc *p,
-                          size_t growth_ticks, double growth_window_s)
+                          size_t growth_ticks)
 {
+	uint64_t from = m->tick >= growth_ticks ? m->tick - growth_ticks + 1 : 1;
 	json_t *o = json_object();
 	int64_t g;
 	json_object_set_new(o, "pid", json_integer(p->pid));
@@ -121,7 +122,7 @@ json_t *modeljson_process(const struct model *m, const struct proc *p,
 	json_object_set_new(o, "growth_bytes",
 	                    proc_growth(m, p, METRIC_RSS, growth_ticks, &g)
 	                        ? json_integer(g) : json_null());
-	json_object_set_new(o, "growth_window_seconds", json_real(growth_window_s));
+	json_object_set_new(o, "growth_window_seconds", json_real(model_tick_span(m, from, m->tick)));
 	json_growth(o, m, p);
 	return o;
 }

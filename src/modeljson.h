@@ -19,8 +19,8 @@ json_t *modeljson_time(struct timespec t);
 json_t *modeljson_system(const struct model *m);
 
 /* One process's object: identity, figures, growth over the last
- * growth_ticks ticks (spanning growth_window_s), slopes and flag. */
+ * growth_ticks ticks, slopes and flag. */
 json_t *modeljson_process(const struct model *m, const struct proc *p,
-                          size_t growth_ticks, double growth_window_s);
+                          size_t growth_ticks);
 
 #endif

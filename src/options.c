@@ -54,6 +54,12 @@ void options_usage(FILE *out)
 "                           10) and rank call paths by bytes mapped and kept;\n"
 "                           the target stops at every system call meanwhile\n"
 "\n"
+"Snapshot (also the s key in the full-screen view):\n"
+"      --snapshot=FILE      write a snapshot of every process (figures, verdict,\n"
+"                           history) to FILE after -n ticks (default 1) -d apart,\n"
+"                           and exit; gzip when FILE ends in .gz; - writes plain\n"
+"                           JSON to standard output (docs/snapshot-format.md)\n"
+"\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
@@ -140,6 +146,8 @@ enum { OPT_THEME = 256, OPT_ASCII, OPT_FORMAT, OPT_PSS_MAX_AGE,
        OPT_PSS_BUDGET, OPT_KTHREADS, OPT_RC, OPT_WINDOW, OPT_WARN_SLOPE,
        OPT_ALERT_SLOPE, OPT_WARN_PCT, OPT_ALERT_PCT, OPT_BELL, OPT_MAPS,
        OPT_STACKS, OPT_SAMPLES, OPT_HZ, OPT_THREADS, OPT_FOLDED, OPT_GROW };
+/* Snapshot options, in their own block. */
+enum { OPT_SNAPSHOT = 512 };
 
 /* Long options that only set an rc setting of the same meaning. */
 static const struct {
@@ -187,6 +195,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 		{ "grow", optional_argument, NULL, OPT_GROW },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "snapshot", required_argument, NULL, OPT_SNAPSHOT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -267,6 +276,15 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 				snprintf(err, errsz, "--format: '%s' is not text, csv or json", optarg);
 				r = -1;
 			}
+			break;
+		case OPT_SNAPSHOT:
+			if (!optarg[0]) {
+				snprintf(err, errsz, "--snapshot: give a file name, or - for "
+				         "standard output");
+				r = -1;
+			}
+			o->snapshot_path = optarg;
+			o->mode = MODE_SNAPSHOT;
 			break;
 		case 'h': o->mode = MODE_HELP; return 0;
 		case 'V': o->mode = MODE_VERSION; return 0;

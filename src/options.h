@@ -11,7 +11,7 @@
 #include "stacksession.h"
 
 enum run_mode { MODE_TUI, MODE_BATCH, MODE_MAPS, MODE_STACKS, MODE_HELP,
-                MODE_VERSION };
+                MODE_VERSION, MODE_SNAPSHOT };
 enum batch_format { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON };
 
 #define OPTIONS_MAX_SETTINGS 32
@@ -31,6 +31,8 @@ struct options {
 	 * config_set() but never saved into it. */
 	const char *keys[OPTIONS_MAX_SETTINGS], *values[OPTIONS_MAX_SETTINGS];
 	size_t nsettings;
+	/* --snapshot */
+	const char *snapshot_path;   /* file, or "-" for standard output */
 };
 
 /* 0, or -1 with a message in err.  Free with options_free(). */
