@@ -26,6 +26,7 @@ static const char *const keys[][2] = {
 	{ "+ -", "sparklines: finer / coarser time (1 tick, 30 s, 5 min a sample)" },
 	{ "O", "list OOM kills from the kernel log" },
 	{ "x X", "dismiss the selected / every OOM-killed row" },
+	{ "s", "write a snapshot (leaktop-HOST-DATE-TIME.json.gz, here; also in the views)" },
 	{ "Ctrl-L", "redraw the screen" },
 	{ "F1 h ?", "this help" },
 	{ "q F10", "quit (settings are saved to leaktoprc)" },
