@@ -383,9 +383,11 @@ int snapshot_write(const struct model *m, const struct drilldowns *d,
 		return fail(path, errno, err, errsz);
 	if (ends_with(path, ".gz")) {
 		/* gzclose closes its descriptor; the atomicfile keeps its own to
-		 * fsync and rename. */
+		 * fsync and rename.  Level 1: with 2,000 processes' day of history
+		 * it writes in a third of level 6's time for a file 20 % larger,
+		 * and the TUI waits while it writes. */
 		int fd = dup(fileno(af.fp));
-		s.gz = fd >= 0 ? gzdopen(fd, "wb") : NULL;
+		s.gz = fd >= 0 ? gzdopen(fd, "wb1") : NULL;
 		if (!s.gz) {
 			sink_fail(&s, fd < 0 ? errno : ENOMEM);
 			if (fd >= 0)
