@@ -174,6 +174,9 @@ static struct model *build_model(void)
 		if (t % 10 == 0 || t == TICKS - 1)
 			assess_model(m, &s);
 	}
+	/* Fields assess_model leaves alone here, set so they travel. */
+	hidden->growth.flag_metric = METRIC_SWAP;
+	flat->growth.alerted = true;
 	/* The killed process exits: its row moves aside. */
 	for (size_t i = 0; i < m->nprocs; i++)
 		m->procs[i]->seen = m->procs[i]->pid != KILLED_PID;
