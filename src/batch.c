@@ -11,27 +11,13 @@
 #include "assess.h"
 #include "escape.h"
 #include "format.h"
+#include "modeljson.h"
 #include "replay.h"
 #include "sparkline.h"
-
-/* RFC 3339, UTC, millisecond precision. */
-static void rfc3339(char *buf, size_t n, struct timespec t)
-{
-	struct tm tm;
-	gmtime_r(&t.tv_sec, &tm);
-	size_t len = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + len, n - len, ".%03ldZ", t.tv_nsec / 1000000);
-}
 
 static struct timespec tick_wall(const struct model *m)
 {
 	return m->wall[m->tick % HISTORY_LEN];
-}
-
-static double growth_window_s(const struct model *m)
-{
-	uint64_t from = m->tick >= BATCH_SPARK_WIDTH ? m->tick - BATCH_SPARK_WIDTH + 1 : 1;
-	return model_tick_span(m, from, m->tick);
 }
 
 /* SLOPE and TTL cells of batch text: "-" while unknown. */
@@ -73,7 +59,7 @@ void batch_print_text(FILE *out, const struct model *m,
 {
 	const struct sysmem *s = &m->sys;
 	char t[40], a[16], b[16], c[16], d[16], e[16], f[16];
-	rfc3339(t, sizeof t, tick_wall(m));
+	format_rfc3339(t, sizeof t, tick_wall(m));
 	if (!first)
 		fputc('\n', out);
 	fprintf(out, "leaktop %s  Mem %s/%s used, %s available, %s buff/cache"
@@ -141,7 +127,7 @@ void batch_print_csv(FILE *out, const struct model *m,
                      const struct procview *v, bool first)
 {
 	char t[40];
-	rfc3339(t, sizeof t, tick_wall(m));
+	format_rfc3339(t, sizeof t, tick_wall(m));
 	if (first)
 		fputs("time,pid,ppid,user,comm,cmdline,rss_bytes,pss_bytes,"
 		      "swap_bytes,shared_bytes,growth_bytes,flag,"
@@ -173,7 +159,7 @@ void batch_print_csv(FILE *out, const struct model *m,
 		fputc(',', out);
 		if (p->growth.since_mono >= 0) {
 			char since[40];
-			rfc3339(since, sizeof since, model_wall_at(m, p->growth.since_mono));
+			format_rfc3339(since, sizeof since, model_wall_at(m, p->growth.since_mono));
 			fputs(since, out);
 		}
 		fputc(',', out);
@@ -183,134 +169,23 @@ void batch_print_csv(FILE *out, const struct model *m,
 	}
 }
 
-/* JSON strings must be valid UTF-8: process text is escaped first, so
- * control characters and invalid bytes arrive as visible \xNN. */
-static json_t *json_text(const char *s)
-{
-	if (!s)
-		return json_null();
-	char *esc = escape_dup(s, false);
-	json_t *j = esc ? json_string(esc) : NULL;
-	free(esc);
-	return j ? j : json_null();
-}
-
-static json_t *json_bytes(uint64_t v)
-{
-	return json_integer((json_int_t)v);
-}
-
-static void json_figure(json_t *o, const struct model *m, const char *key,
-                        const char *age_key, const char *why_key,
-                        const struct figure *f)
-{
-	if (f->known) {
-		json_object_set_new(o, key, json_bytes(f->bytes));
-		json_object_set_new(o, age_key,
-		                    json_real(model_now(m) - f->read_mono));
-	} else {
-		json_object_set_new(o, key, json_null());
-		json_object_set_new(o, age_key, json_null());
-		json_object_set_new(o, why_key, json_string(figure_reason(f)));
-	}
-}
-
-static json_t *json_rate(bool known, double v)
-{
-	return known ? json_real(v) : json_null();
-}
-
-static void json_growth(json_t *o, const struct model *m, const struct proc *p)
-{
-	static const char *const keys[METRIC_COUNT] = {
-		"rss_slope_bytes_per_second", "pss_slope_bytes_per_second",
-		"swap_slope_bytes_per_second",
-	};
-	const struct growth *g = &p->growth;
-	for (int mt = 0; mt < METRIC_COUNT; mt++)
-		json_object_set_new(o, keys[mt], json_rate(g->slope_known[mt], g->slope[mt]));
-	json_object_set_new(o, "flag", json_string(assess_flag_name(g->flag)));
-	if (g->since_mono >= 0) {
-		char since[40];
-		rfc3339(since, sizeof since, model_wall_at(m, g->since_mono));
-		json_object_set_new(o, "growing_since", json_string(since));
-	} else {
-		json_object_set_new(o, "growing_since", json_null());
-	}
-	json_object_set_new(o, "time_to_limit_seconds", json_rate(g->ttl_s >= 0, g->ttl_s));
-	json_object_set_new(o, "time_to_limit_basis", g->ttl_s < 0 ? json_null()
-	                    : json_string(g->ttl_cgroup ? "cgroup" : "system"));
-	json_object_set_new(o, "cgroup_limit_bytes", p->limit.known && p->limit.limited
-	                    ? json_integer((json_int_t)p->limit.limit) : json_null());
-	json_object_set_new(o, "cgroup", p->limit.known && p->limit.limited
-	                    ? json_text(p->limit.cgroup) : json_null());
-	json_object_set_new(o, "oom_killed", json_boolean(p->oom_killed));
-}
-
 void batch_print_json(FILE *out, const struct model *m,
                       const struct procview *v)
 {
-	const struct sysmem *s = &m->sys;
-	char t[40];
-	rfc3339(t, sizeof t, tick_wall(m));
 	json_t *root = json_object();
-	json_object_set_new(root, "time", json_string(t));
-	json_t *sys = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
-		"mem_total_bytes", json_bytes(s->mem_total),
-		"mem_available_bytes", json_bytes(s->mem_available),
-		"mem_used_bytes", json_bytes(s->mem_used),
-		"mem_free_bytes", json_bytes(s->mem_free),
-		"buffers_bytes", json_bytes(s->buffers),
-		"cached_bytes", json_bytes(s->cached),
-		"swap_total_bytes", json_bytes(s->swap_total),
-		"swap_used_bytes", json_bytes(s->swap_used),
-		"swap_free_bytes", json_bytes(s->swap_free),
-		"swap_in_bytes_per_second", json_rate(s->swap_rates_known, s->swapin_bytes_per_s),
-		"swap_out_bytes_per_second", json_rate(s->swap_rates_known, s->swapout_bytes_per_s));
-	json_object_set_new(sys, "psi_some_avg10", json_rate(s->psi_known, s->psi_some_avg10));
-	json_object_set_new(sys, "psi_full_avg10",
-	                    json_rate(s->psi_known && s->psi_full_avg10 >= 0, s->psi_full_avg10));
-	json_object_set_new(sys, "oom_kills", m->oom_watch || m->oom_total
-	                    ? json_integer((json_int_t)m->oom_total) : json_null());
-	json_object_set_new(sys, "oom_kills_since_start", m->oom_watch || m->oom_total
-	                    ? json_integer((json_int_t)m->oom_since_start) : json_null());
-	if (!m->oom_watch && m->oom_watch_note[0])
-		json_object_set_new(sys, "oom_kills_unavailable_reason",
-		                    json_string(m->oom_watch_note));
-	json_object_set_new(root, "system", sys);
-
+	json_object_set_new(root, "time", modeljson_time(tick_wall(m)));
+	json_object_set_new(root, "system", modeljson_system(m));
 	json_t *procs = json_array();
-	double window = growth_window_s(m);
-	for (size_t i = 0; i < v->n; i++) {
-		const struct proc *p = v->rows[i];
-		json_t *o = json_object();
-		int64_t g;
-		json_object_set_new(o, "pid", json_integer(p->pid));
-		json_object_set_new(o, "ppid", json_integer(p->ppid));
-		json_object_set_new(o, "uid", json_integer(p->uid));
-		json_object_set_new(o, "user", json_text(p->user));
-		json_object_set_new(o, "comm", json_text(p->comm));
-		json_object_set_new(o, "cmdline", json_text(p->cmdline));
-		json_object_set_new(o, "rss_bytes", json_bytes(p->rss));
-		json_figure(o, m, "pss_bytes", "pss_age_seconds",
-		            "pss_unavailable_reason", &p->pss);
-		json_figure(o, m, "swap_bytes", "swap_age_seconds",
-		            "swap_unavailable_reason", &p->swap);
-		json_object_set_new(o, "shared_bytes", json_bytes(p->shared));
-		json_object_set_new(o, "growth_bytes",
-		                    proc_growth(m, p, METRIC_RSS, BATCH_SPARK_WIDTH, &g)
-		                        ? json_integer(g) : json_null());
-		json_object_set_new(o, "growth_window_seconds", json_real(window));
-		json_growth(o, m, p);
-		json_array_append_new(procs, o);
-	}
+	for (size_t i = 0; i < v->n; i++)
+		json_array_append_new(procs, modeljson_process(m, v->rows[i],
+		                                               BATCH_SPARK_WIDTH));
 	json_object_set_new(root, "processes", procs);
 	json_dumpf(root, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(root);
 }
 
-static void sleep_until(double deadline)
+void batch_sleep_until(double deadline)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -318,8 +193,7 @@ static void sleep_until(double deadline)
 	if (left <= 0)
 		return;
 	struct timespec ts = { (time_t)left, (long)((left - (long)left) * 1e9) };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	nanosleep(&ts, NULL);
 }
 
 int batch_run(struct source *src, const struct options *o,
@@ -348,8 +222,8 @@ int batch_run(struct source *src, const struct options *o,
 	signal(SIGPIPE, SIG_IGN);
 	model_init(&m);
 	for (long i = 0, printed = 0; count == 0 || printed < count; i++) {
-		if (replay && source_exhausted(src))
-			break;
+		if (source_exhausted(src))
+			break;    /* the end of a recording, or a snapshot shown */
 		if (source_tick(src, &m) < 0) {
 			if (replay)
 				break;    /* only unreadable records were left */
@@ -389,7 +263,7 @@ int batch_run(struct source *src, const struct options *o,
 			break;
 		}
 		if (!replay && (count == 0 || printed < count))
-			sleep_until(model_now(&m) + c->delay_tenths / 10.0);
+			batch_sleep_until(model_now(&m) + c->delay_tenths / 10.0);
 	}
 	if (replay && source_notice(src))
 		fprintf(stderr, "leaktop: %s\n", source_notice(src));

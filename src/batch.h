@@ -28,4 +28,8 @@ void batch_print_json(FILE *out, const struct model *m,
 int batch_run(struct source *src, const struct options *o,
               const struct config *c, bool utf8);
 
+/* Sleeps until the monotonic clock reaches deadline (seconds), or until a
+ * signal handler runs (the recorder's stop signals end its wait). */
+void batch_sleep_until(double deadline);
+
 #endif

@@ -2,6 +2,7 @@
 #include "format.h"
 
 #include <stdio.h>
+#include <time.h>
 
 static char *format_magnitude(char *buf, size_t n, const char *sign,
                               uint64_t bytes)
@@ -84,5 +85,14 @@ char *format_duration(char *buf, size_t n, double seconds)
 		snprintf(buf, n, "%lluh%02llum", s / 3600, s / 60 % 60);
 	else
 		snprintf(buf, n, "%llud%02lluh", s / 86400, s / 3600 % 24);
+	return buf;
+}
+
+char *format_rfc3339(char *buf, size_t n, struct timespec t)
+{
+	struct tm tm;
+	gmtime_r(&t.tv_sec, &tm);
+	size_t len = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + len, n - len, ".%03ldZ", t.tv_nsec / 1000000);
 	return buf;
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Size in binary units, at most 5 characters: "0", "512B", "9.5M", "512M",
  * "1.2G".
@@ -24,5 +25,9 @@ char *format_ttl(char *buf, size_t n, double seconds);
 
 /* Seconds as the largest two units: "45s", "3m20s", "2h10m", "4d03h". */
 char *format_duration(char *buf, size_t n, double seconds);
+
+/* RFC 3339, UTC, millisecond precision: "2026-11-23T01:02:03.456Z"
+ * (buf >= 32 bytes). */
+char *format_rfc3339(char *buf, size_t n, struct timespec t);
 
 #endif

@@ -115,3 +115,34 @@ void history_buckets(const struct history *h, int level, double now_mono,
 		out[i] = use_max ? b->max : b->min;
 	}
 }
+
+bool history_bucket_range(const struct history *h, int level, uint64_t *first,
+                          uint64_t *last)
+{
+	if (!h->newest[level])
+		return false;
+	*last = h->newest[level] - 1;
+	*first = h->newest[level] > levels[level].len
+	       ? h->newest[level] - levels[level].len : 0;
+	return true;
+}
+
+struct bucket history_bucket(const struct history *h, int level, enum metric m,
+                             uint64_t number)
+{
+	return *bucket_get(h, level, m, number);
+}
+
+void history_restore_sample(struct history *h, uint64_t tick, enum metric m,
+                            uint32_t kib)
+{
+	h->kib[m][tick % HISTORY_LEN] = kib;
+}
+
+void history_restore_bucket(struct history *h, int level, enum metric m,
+                            uint64_t number, struct bucket b)
+{
+	*bucket_at(h, level, m, number) = b;
+	if (number + 1 > h->newest[level])
+		h->newest[level] = number + 1;
+}

@@ -60,4 +60,20 @@ size_t history_level_len(int level);
 void history_buckets(const struct history *h, int level, double now_mono,
                      enum metric m, bool use_max, size_t n, uint32_t *out);
 
+/* The bucket numbers (monotonic seconds / bucket seconds) level 1 or 2
+ * still holds, oldest to newest; false when none was written yet. */
+bool history_bucket_range(const struct history *h, int level, uint64_t *first,
+                          uint64_t *last);
+/* One bucket of that range. */
+struct bucket history_bucket(const struct history *h, int level, enum metric m,
+                             uint64_t number);
+
+/* Restoring a saved history (a snapshot) into one made by history_init:
+ * a tick's sample in KiB (HISTORY_NONE: a gap), and a bucket, given in
+ * ascending bucket number (the last one given is the newest). */
+void history_restore_sample(struct history *h, uint64_t tick, enum metric m,
+                            uint32_t kib);
+void history_restore_bucket(struct history *h, int level, enum metric m,
+                            uint64_t number, struct bucket b);
+
 #endif

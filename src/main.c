@@ -15,7 +15,9 @@
 #include "options.h"
 #include "recorder.h"
 #include "replay.h"
+#include "snapshotread.h"
 #include "sampler.h"
+#include "snapshot.h"
 #include "stacksout.h"
 #include "tui.h"
 
@@ -35,6 +37,25 @@ static void note_rc_problem(void *ctx, const char *msg)
 	if (n->count++ == 0)
 		snprintf(n->first, sizeof n->first, "%s", esc ? esc : msg);
 	free(esc);
+}
+
+/* --replay FILE: a snapshot (gzip or JSON) or a recording, by its first
+ * byte; the recording's reader explains what else it might be. */
+static struct source *open_recorded(const char *path, const struct options *o,
+                                    char *err, size_t errsz)
+{
+	unsigned char first = 0;
+	FILE *f = fopen(path, "rb");
+	if (f) {
+		int c;
+		while ((c = fgetc(f)) == ' ' || c == '\n' || c == '\t' || c == '\r')
+			;
+		first = c == EOF ? 0 : (unsigned char)c;
+		fclose(f);
+	}
+	if (first == 0x1f || first == '{')
+		return snapshot_source_open(path, err, errsz);
+	return replay_open(path, o->pids, o->npids, err, errsz);
 }
 
 int main(int argc, char **argv)
@@ -74,7 +95,8 @@ int main(int argc, char **argv)
 	struct config rc, live;
 	struct rc_notes notes = { .to_stderr = o.mode == MODE_BATCH ||
 	                                       o.mode == MODE_EXPORT ||
-	                                       o.mode == MODE_RECORD };
+	                                       o.mode == MODE_RECORD ||
+	                                       o.mode == MODE_SNAPSHOT };
 	char *rc_path = o.rc_path ? strdup(o.rc_path) : config_default_path();
 	config_defaults(&rc);
 	if (rc_path)
@@ -94,7 +116,7 @@ int main(int argc, char **argv)
 	char replay_err[400];
 	struct source *src;
 	if (o.replay_path) {
-		src = replay_open(o.replay_path, o.pids, o.npids, replay_err, sizeof replay_err);
+		src = open_recorded(o.replay_path, &o, replay_err, sizeof replay_err);
 		why = replay_err;
 	} else {
 		src = sampler_new(&so, &why);
@@ -109,6 +131,8 @@ int main(int argc, char **argv)
 		status = batch_run(src, &o, &live, utf8);
 	} else if (o.mode == MODE_EXPORT) {
 		status = exporter_run(src, &o, &live);
+	} else if (o.mode == MODE_SNAPSHOT) {
+		status = snapshot_run(src, &o, &live);
 	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "leaktop: not a terminal; use --batch for "
 		        "output to a pipe or file\n");

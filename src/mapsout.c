@@ -10,6 +10,7 @@
 
 #include "escape.h"
 #include "format.h"
+#include "modeljson.h"
 #include "procfs.h"
 
 /* pmap -X's columns: the mapping's sizes as the kernel names them. */
@@ -64,15 +65,6 @@ static json_t *hex(uint64_t v)
 	return json_string(buf);
 }
 
-/* Mapping names are untrusted bytes: escaped to valid, visible UTF-8. */
-static json_t *text(const char *s)
-{
-	char *e = escape_dup(s, false);
-	json_t *j = e ? json_string(e) : NULL;
-	free(e);
-	return j ? j : json_null();
-}
-
 static void sizes(json_t *o, const uint64_t *v, uint32_t present)
 {
 	for (int f = 0; f < SMAPS_FIELD_COUNT; f++)
@@ -80,7 +72,7 @@ static void sizes(json_t *o, const uint64_t *v, uint32_t present)
 		                    ? json_integer((json_int_t)v[f]) : json_null());
 }
 
-void mapsout_json(FILE *out, pid_t pid, const struct smaps *s)
+json_t *mapsout_object(pid_t pid, const struct smaps *s)
 {
 	json_t *root = json_object();
 	json_object_set_new(root, "pid", json_integer(pid));
@@ -96,7 +88,7 @@ void mapsout_json(FILE *out, pid_t pid, const struct smaps *s)
 		json_object_set_new(o, "offset", hex(m->offset));
 		json_object_set_new(o, "device", json_string(dev));
 		json_object_set_new(o, "inode", json_integer((json_int_t)m->inode));
-		json_object_set_new(o, "name", text(m->name));
+		json_object_set_new(o, "name", modeljson_text(m->name));
 		json_object_set_new(o, "deleted", json_boolean(m->deleted));
 		json_object_set_new(o, "kind", json_string(map_kind_names[smaps_kind(m)]));
 		sizes(o, m->v, m->present);
@@ -108,6 +100,12 @@ void mapsout_json(FILE *out, pid_t pid, const struct smaps *s)
 	json_t *tot = json_object();
 	sizes(tot, s->total, s->present);
 	json_object_set_new(root, "totals", tot);
+	return root;
+}
+
+void mapsout_json(FILE *out, pid_t pid, const struct smaps *s)
+{
+	json_t *root = mapsout_object(pid, s);
 	json_dumpf(root, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(root);

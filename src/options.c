@@ -78,6 +78,11 @@ void options_usage(FILE *out)
 "                           node_exporter's textfile collector\n"
 "      --metrics-top=N      series for the N largest processes by RSS\n"
 "                           (default 50), plus every growing one\n"
+"Snapshot (also the s key in the full-screen view):\n"
+"      --snapshot=FILE      write a snapshot of every process (figures, verdict,\n"
+"                           history) to FILE after -n ticks (default 1) -d apart,\n"
+"                           and exit; gzip when FILE ends in .gz; - writes plain\n"
+"                           JSON to standard output (docs/snapshot-format.md)\n"
 "\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
@@ -167,6 +172,8 @@ enum { OPT_THEME = 256, OPT_ASCII, OPT_FORMAT, OPT_PSS_MAX_AGE,
        OPT_STACKS, OPT_SAMPLES, OPT_HZ, OPT_THREADS, OPT_FOLDED, OPT_GROW,
        OPT_RECORD, OPT_INTERVAL, OPT_MAX_SIZE, OPT_REPLAY, OPT_FROM, OPT_TO,
        OPT_SERVE, OPT_TEXTFILE, OPT_METRICS_TOP };
+/* Snapshot options, in their own block. */
+enum { OPT_SNAPSHOT = 512 };
 
 /* Long options that only set an rc setting of the same meaning. */
 static const struct {
@@ -242,6 +249,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 		{ "metrics-top", required_argument, NULL, OPT_METRICS_TOP },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "snapshot", required_argument, NULL, OPT_SNAPSHOT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -353,6 +361,15 @@ int options_parse(struct options *o, int argc, char **argv, char *err,
 				snprintf(err, errsz, "--format: '%s' is not text, csv or json", optarg);
 				r = -1;
 			}
+			break;
+		case OPT_SNAPSHOT:
+			if (!optarg[0]) {
+				snprintf(err, errsz, "--snapshot: give a file name, or - for "
+				         "standard output");
+				r = -1;
+			}
+			o->snapshot_path = optarg;
+			o->mode = MODE_SNAPSHOT;
 			break;
 		case 'h': o->mode = MODE_HELP; return 0;
 		case 'V': o->mode = MODE_VERSION; return 0;

@@ -11,7 +11,7 @@
 #include "stacksession.h"
 
 enum run_mode { MODE_TUI, MODE_BATCH, MODE_MAPS, MODE_STACKS, MODE_RECORD,
-                MODE_EXPORT, MODE_HELP, MODE_VERSION };
+                MODE_EXPORT, MODE_SNAPSHOT, MODE_HELP, MODE_VERSION };
 enum batch_format { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON };
 
 #define OPTIONS_MAX_SETTINGS 32
@@ -46,6 +46,8 @@ struct options {
 	const char *serve_addr;  /* --serve, or NULL */
 	const char *textfile_dir;  /* --textfile, or NULL */
 	long metrics_top;        /* --metrics-top; 0: the default */
+	/* --snapshot */
+	const char *snapshot_path;   /* file, or "-" for standard output */
 };
 
 /* 0, or -1 with a message in err.  Free with options_free(). */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "assess.h"
+#include "batch.h"
 #include "format.h"
 #include "recordcodec.h"
 #include "recordfile.h"
@@ -154,17 +155,6 @@ static double cpu_seconds(void)
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
-static void sleep_until(double deadline)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	double left = deadline - ((double)now.tv_sec + (double)now.tv_nsec / 1e9);
-	if (left <= 0)
-		return;
-	struct timespec ts = { (time_t)left, (long)((left - (double)(time_t)left) * 1e9) };
-	nanosleep(&ts, NULL);    /* a stop signal ends the wait */
-}
-
 int recorder_run(struct source *src, const struct options *o,
                  const struct config *c)
 {
@@ -213,7 +203,7 @@ int recorder_run(struct source *src, const struct options *o,
 			break;
 		}
 		if (count == 0 || i + 1 < count)
-			sleep_until(model_now(&m) + o->interval_s);
+			batch_sleep_until(model_now(&m) + o->interval_s);
 	}
 	fprintf(stderr, "leaktop: recorded %llu records, %llu bytes, %llu rotations, "
 	        "%.3f s of CPU\n", (unsigned long long)r.records,

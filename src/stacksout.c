@@ -155,7 +155,7 @@ static json_t *json_tree(const struct stack_profile *p, uint32_t node)
 	return o;
 }
 
-void stacksout_json(FILE *out, const struct stack_session *s)
+json_t *stacksout_object(const struct stack_session *s)
 {
 	const struct stack_profile *p = &s->prof;
 	json_t *o = json_object();
@@ -194,6 +194,12 @@ void stacksout_json(FILE *out, const struct stack_session *s)
 	}
 	free(ids);
 	json_object_set_new(o, "top", top);
+	return o;
+}
+
+void stacksout_json(FILE *out, const struct stack_session *s)
+{
+	json_t *o = stacksout_object(s);
 	json_dumpf(o, out, JSON_COMPACT);
 	fputc('\n', out);
 	json_decref(o);

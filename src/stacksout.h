@@ -3,6 +3,7 @@
 #ifndef LEAKTOP_STACKSOUT_H
 #define LEAKTOP_STACKSOUT_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "options.h"
@@ -13,6 +14,8 @@ int stacksout_run(const struct options *o);
 
 void stacksout_text(FILE *out, const struct stack_session *s);
 void stacksout_json(FILE *out, const struct stack_session *s);
+/* The object stacksout_json prints (also a snapshot's drill-down). */
+json_t *stacksout_object(const struct stack_session *s);
 
 /* Writes the folded stacks to path ("-": out) whole or not at all.
  * 0, or -1 with a message in err. */

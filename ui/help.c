@@ -26,6 +26,7 @@ static const char *const keys[][2] = {
 	{ "+ -", "sparklines: finer / coarser time (1 tick, 30 s, 5 min a sample)" },
 	{ "O", "list OOM kills from the kernel log" },
 	{ "x X", "dismiss the selected / every OOM-killed row" },
+	{ "s", "write a snapshot (leaktop-HOST-DATE-TIME.json.gz, here; also in the views)" },
 	{ "[ ]", "replay: one record back / forward" },
 	{ "{ }", "replay: a minute back / forward" },
 	{ "T space", "replay: go to a time / play and pause" },

@@ -574,3 +574,13 @@ pid_t mapview_pid(const struct mapview *v)
 {
 	return v->pid;
 }
+
+const struct mapwatch *mapview_watch(const struct mapview *v)
+{
+	return &v->w;
+}
+
+bool mapview_searching(const struct mapview *v)
+{
+	return v->searching;
+}

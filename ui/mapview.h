@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "mapwatch.h"
 #include "model.h"
 
 struct mapview;
@@ -23,5 +24,9 @@ bool mapview_key(struct mapview *v, int kind, wint_t ch);
 void mapview_close(struct mapview *v);
 /* The process the view is on, and its command (escaped at drawing). */
 pid_t mapview_pid(const struct mapview *v);
+/* The readings so far (for the session's drill-down archive). */
+const struct mapwatch *mapview_watch(const struct mapview *v);
+/* Whether keys go to the view's search prompt. */
+bool mapview_searching(const struct mapview *v);
 
 #endif

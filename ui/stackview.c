@@ -394,3 +394,8 @@ void stackview_close(struct stackview *v)
 	free(v->top);
 	free(v);
 }
+
+const struct stack_session *stackview_session(const struct stackview *v)
+{
+	return &v->s;
+}

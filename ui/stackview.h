@@ -27,6 +27,8 @@ uint64_t stackview_poll(struct stackview *v);
 void stackview_draw(struct stackview *v, bool utf8);
 /* Handles a key; false when the view is to close. */
 bool stackview_key(struct stackview *v, int kind, wint_t ch);
+/* The run (for the session's drill-down archive). */
+const struct stack_session *stackview_session(const struct stackview *v);
 /* Stops sampling (detaching) and frees the view. */
 void stackview_close(struct stackview *v);
 

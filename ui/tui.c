@@ -15,6 +15,8 @@
 
 #include "assess.h"
 #include "detail.h"
+#include "drilldowns.h"
+#include "format.h"
 #include "draw.h"
 #include "header.h"
 #include "help.h"
@@ -26,6 +28,8 @@
 #include "picker.h"
 #include "procview.h"
 #include "replay.h"
+#include "snapshot.h"
+#include "snapshotread.h"
 #include "table.h"
 #include "units.h"
 
@@ -56,10 +60,12 @@ struct tui {
 	int zoom;                 /* sparkline history level, 0..2 */
 	struct mapview *maps;     /* the drill-down, when open */
 	struct stackview *stacks; /* the stack view, over the rest, when open */
+	struct drilldowns dd;     /* what was drilled into, for snapshots */
 	bool rc_dirty;
 	bool replay;              /* the source is a recording */
+	bool from_file;           /* a recording or a snapshot: nothing live */
 	bool playing;             /* replay advances a record each delay */
-	char status[256];
+	char status[400];
 	double status_until;
 };
 
@@ -293,12 +299,18 @@ static void render(struct tui *t)
 		t->page_top = help_draw(t->page_top);
 		return;
 	}
-	if (t->stacks) {
-		stackview_draw(t->stacks, t->set->utf8);
-		return;
-	}
-	if (t->maps) {
-		mapview_draw(t->maps, &t->m, t->cfg, t->set->utf8);
+	if (t->stacks || t->maps) {
+		if (t->stacks)
+			stackview_draw(t->stacks, t->set->utf8);
+		else
+			mapview_draw(t->maps, &t->m, t->cfg, t->set->utf8);
+		/* The views own the screen; a status message goes over their
+		 * last line for its few seconds. */
+		if (t->status[0] && mono_now() < t->status_until) {
+			draw_blank(LINES - 1, 0, COLS, palette(ROLE_STATUS));
+			draw_text(LINES - 1, 0, COLS, t->status, palette(ROLE_STATUS), false);
+			refresh();
+		}
 		return;
 	}
 	if (t->page == PAGE_OOM) {
@@ -486,8 +498,8 @@ static void open_maps(struct tui *t)
 	if (!t->v.n)
 		return;
 	const struct proc *p = t->v.rows[t->sel];
-	if (t->replay) {
-		set_status(t, "a recording holds no mappings (a snapshot, s, holds those drilled into)");
+	if (t->from_file) {
+		set_status(t, "not live: mappings are read from a running process");
 		return;
 	}
 	if (p->kthread) {
@@ -505,8 +517,8 @@ static void open_maps(struct tui *t)
 static void open_stacks(struct tui *t, pid_t pid, bool growth)
 {
 	const struct proc *p = NULL;
-	if (t->replay) {
-		set_status(t, "a recording holds no stacks: they are sampled live");
+	if (t->from_file) {
+		set_status(t, "not live: stacks are sampled from a running process");
 		return;
 	}
 	for (size_t i = 0; i < t->v.n; i++)
@@ -544,6 +556,65 @@ static void dismiss_killed(struct tui *t, bool all)
 	rebuild(t);
 }
 
+static const char *comm_of(const struct tui *t, pid_t pid)
+{
+	const struct proc *p = model_find(&t->m, pid);
+	return p ? p->comm : "";
+}
+
+/* Views free their data on close: the archive keeps what a snapshot
+ * needs of it. */
+static void keep_maps(struct tui *t)
+{
+	const struct mapwatch *w = mapview_watch(t->maps);
+	if (drilldowns_keep_maps(&t->dd, comm_of(t, w->pid), w) < 0)
+		set_status(t, "out of memory: the mappings will be missing from snapshots");
+}
+
+static void keep_stacks(struct tui *t)
+{
+	const struct stack_session *s = stackview_session(t->stacks);
+	if (drilldowns_keep_stacks(&t->dd, comm_of(t, s->pid), s) < 0)
+		set_status(t, "out of memory: the stacks will be missing from snapshots");
+}
+
+static void close_maps(struct tui *t)
+{
+	keep_maps(t);
+	mapview_close(t->maps);
+	t->maps = NULL;
+	clear();
+}
+
+static void close_stacks(struct tui *t)
+{
+	keep_stacks(t);
+	stackview_close(t->stacks);
+	t->stacks = NULL;
+	clear();
+}
+
+/* s: the snapshot file, named for the host and time, in the current
+ * directory, with the drill-downs of the session and the open ones. */
+static void write_snapshot(struct tui *t)
+{
+	if (t->maps)
+		keep_maps(t);
+	if (t->stacks)
+		keep_stacks(t);
+	char path[320], err[400], size[16];
+	snapshot_default_name(path, sizeof path, t->m.wall[t->m.tick % HISTORY_LEN]);
+	struct snapshot_info info;
+	if (snapshot_write(&t->m, &t->dd, path, &info, err, sizeof err) < 0) {
+		set_status(t, err);
+		return;
+	}
+	snprintf(err, sizeof err, "snapshot written to %s (%zu process%s, %s)", path,
+	         info.processes, info.processes == 1 ? "" : "es",
+	         format_size(size, sizeof size, info.file_bytes));
+	set_status(t, err);
+}
+
 /* Returns false when the user quits. */
 static bool handle_key(struct tui *t, int kind, wint_t ch)
 {
@@ -576,16 +647,20 @@ static bool handle_key(struct tui *t, int kind, wint_t ch)
 		} else if ((kind != KEY_CODE_YES && ch == 'q') ||
 		           (kind == KEY_CODE_YES && ch == KEY_F(10))) {
 			return false;
+		} else if (kind != KEY_CODE_YES && ch == 's') {
+			write_snapshot(t);
 		} else if (!stackview_key(t->stacks, kind, ch)) {
-			stackview_close(t->stacks);
-			t->stacks = NULL;
-			clear();
+			close_stacks(t);
 		}
 		return true;
 	}
 	if (t->maps) {
 		if (kind != KEY_CODE_YES && (ch == 'S' || ch == 'A')) {
 			open_stacks(t, mapview_pid(t->maps), ch == 'A');
+			return true;
+		}
+		if (kind != KEY_CODE_YES && ch == 's' && !mapview_searching(t->maps)) {
+			write_snapshot(t);
 			return true;
 		}
 		if (kind != KEY_CODE_YES && ch == 'q')
@@ -596,9 +671,7 @@ static bool handle_key(struct tui *t, int kind, wint_t ch)
 			clear();
 			rebuild(t);
 		} else if (!mapview_key(t->maps, kind, ch)) {
-			mapview_close(t->maps);
-			t->maps = NULL;
-			clear();
+			close_maps(t);
 		}
 		return true;
 	}
@@ -644,6 +717,7 @@ static bool handle_key(struct tui *t, int kind, wint_t ch)
 	case 'h': case '?': open_page(t, PAGE_HELP); break;
 	case '\n': case '\r': open_maps(t); break;
 	case 'O': open_page(t, PAGE_OOM); break;
+	case 's': write_snapshot(t); break;
 	case 'S': case 'A':
 		if (t->v.n)
 			open_stacks(t, t->v.rows[t->sel]->pid, ch == 'A');
@@ -713,6 +787,7 @@ int tui_run(const struct tui_setup *set)
 	t.set = set;
 	t.cfg = set->live;
 	model_init(&t.m);
+	drilldowns_init(&t.dd);
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -725,6 +800,7 @@ int tui_run(const struct tui_setup *set)
 	 * a failure prints plainly.  A recording opens at its end, with the
 	 * history before it rebuilt. */
 	t.replay = replay_is(set->src);
+	t.from_file = t.replay || snapshot_source_is(set->src);
 	if (t.replay)
 		replay_seek(&t, replay_count(set->src) - 1);
 	if (t.replay ? replay_position(set->src) == SIZE_MAX : take_tick(&t) < 0) {
@@ -765,7 +841,7 @@ int tui_run(const struct tui_setup *set)
 	int status = 0;
 	while (!quit_signal) {
 		double now = mono_now();
-		if (t.replay && !t.playing) {
+		if ((t.replay && !t.playing) || (t.from_file && !t.replay)) {
 			next = now + delay;
 		} else if (now >= next && t.replay && source_exhausted(set->src)) {
 			t.playing = false;
@@ -808,6 +884,7 @@ out:
 		        set->rc_path, strerror(errno));
 	stackview_close(t.stacks);     /* detaches, whatever ended the loop */
 	mapview_close(t.maps);
+	drilldowns_free(&t.dd);
 	procview_free(&t.v);
 	model_free(&t.m);
 	return status;

@@ -114,11 +114,20 @@ send_text "$(date -d "$t15" +%H:%M:%S)"
 send Enter
 wait_for "Replay .* 1[4-6]/28 paused" 5 "T goes to a time (the last record in that second)"
 send Enter
-wait_for "a recording holds no mappings" 5 "Enter says a recording holds no mappings"
+wait_for "not live: mappings" 5 "Enter says a recording holds no mappings"
 send Space
 wait_for "Replay .* 28/28" 20 "space plays to the end"
 send q
 wait_until 5 pane_dead || fail "q did not quit the replay"
+
+# --- --replay also opens a snapshot: one moment, the same rows -------------
+"$LEAKTOP" --snapshot "$E2E_TMP/s.json.gz" -p "$PIDS" 2>/dev/null || fail "--snapshot exited $?"
+"$LEAKTOP" --replay "$E2E_TMP/s.json.gz" --batch --format json -n 0 >"$E2E_TMP/s.json" ||
+	fail "--replay of a snapshot exited $?"
+[ "$(wc -l <"$E2E_TMP/s.json")" = 1 ] || fail "a replayed snapshot printed $(wc -l <"$E2E_TMP/s.json") ticks, not 1"
+a=$(zcat "$E2E_TMP/s.json.gz" | jq -c --argjson p "$HOLD" '.processes[] | select(.pid == $p) | [.rss_bytes, .comm]')
+b=$(jq -c --argjson p "$HOLD" '.processes[] | select(.pid == $p) | [.rss_bytes, .comm]' <"$E2E_TMP/s.json")
+[ -n "$a" ] && [ "$a" = "$b" ] || fail "the holder in the snapshot ($a) and replayed ($b) differ"
 
 # --- damaged and wrong files ------------------------------------------------
 check_refused() {   # FILE PATTERN WHAT
@@ -130,7 +139,7 @@ check_refused() {   # FILE PATTERN WHAT
 : >"$E2E_TMP/empty.rec"
 check_refused "$E2E_TMP/empty.rec" "empty file, not a leaktop recording" "empty file"
 echo '{"format":"leaktop-snapshot"}' >"$E2E_TMP/other.rec"
-check_refused "$E2E_TMP/other.rec" "not a leaktop recording" "JSON file"
+check_refused "$E2E_TMP/other.rec" "other.rec: snapshot" "JSON file (read as a snapshot)"
 check_refused "$E2E_TMP/nonexistent.rec" "cannot open .*No such file" "missing file"
 # A newer format version, with its header checksum right (gzip's trailer
 # holds the CRC-32 of its input, little-endian, as the header does).
