@@ -23,7 +23,7 @@ struct wbuf {
 
 static void put_bytes(struct wbuf *b, const void *s, size_t n)
 {
-	if (b->failed)
+	if (b->failed || n == 0)
 		return;
 	if (b->cap - b->n < n) {
 		size_t cap = b->cap ? b->cap : 4096;
@@ -105,6 +105,7 @@ void record_encoder_init(struct record_encoder *e)
 void record_encoder_free(struct record_encoder *e)
 {
 	free(e->prev);
+	free(e->next);
 	memset(e, 0, sizeof *e);
 }
 
@@ -205,12 +206,13 @@ unsigned char *record_encode(struct record_encoder *e, const struct model *m,
 		put_oom(&b, seq, &m->ooms[seq % MODEL_OOM_KEEP]);
 
 	put_uv(&b, m->nprocs);
-	void *np = realloc(e->prev, (m->nprocs ? m->nprocs : 1) * sizeof *e->prev);
+	/* The previous record's list is read while this one's is written. */
+	struct record_told *np = realloc(e->next, (m->nprocs ? m->nprocs : 1) * sizeof *np);
 	if (!np) {
 		free(b.p);
 		return NULL;
 	}
-	e->prev = np;
+	e->next = np;
 	size_t j = 0;
 	pid_t last = 0;
 	for (size_t i = 0; i < m->nprocs; i++) {
@@ -253,15 +255,15 @@ unsigned char *record_encode(struct record_encoder *e, const struct model *m,
 			put_uv(&b, (uint64_t)p->oom_wall.tv_sec);
 			put_uv(&b, (uint64_t)p->oom_wall.tv_nsec);
 		}
-		e->prev[i].pid = p->pid;
-		e->prev[i].start = p->start_ticks;
-		e->prev[i].ident = h;
+		e->next[i] = (struct record_told){ p->pid, p->start_ticks, h };
 	}
 	if (b.failed) {
 		free(b.p);
-		e->nprev = 0;
 		return NULL;
 	}
+	struct record_told *t = e->prev;
+	e->prev = e->next;
+	e->next = t;
 	e->nprev = m->nprocs;
 	e->oom_told = m->oom_total;
 	e->since_key = key ? 1 : e->since_key + 1;

@@ -20,10 +20,17 @@
 /* Records between two key frames. */
 #define RECORDCODEC_KEY_EVERY 30
 
+/* A process as a record told it: enough to see it is new or changed. */
+struct record_told {
+	pid_t pid;
+	unsigned long long start;
+	uint64_t ident;           /* hash of ppid, uid, user, comm, cmdline */
+};
+
 /* The encoder remembers what the previous record told. */
 struct record_encoder {
-	struct { pid_t pid; unsigned long long start; uint64_t ident; } *prev;
-	size_t nprev, capprev;
+	struct record_told *prev, *next;   /* sorted by PID; next: being written */
+	size_t nprev;
 	size_t oom_told;          /* kills (by sequence) already written */
 	unsigned since_key;       /* records since the last key frame */
 	bool session_start;       /* the next record starts a recording run */
