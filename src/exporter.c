@@ -127,7 +127,8 @@ static void read_cgroups(struct exporter *x, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (x->sel_cgroup[i])
 			x->cgroups[k++].path = x->sel_cgroup[i];
-	qsort(x->cgroups, k, sizeof *x->cgroups, by_path);
+	if (k > 1)     /* x->cgroups may still be NULL when k is 0 */
+		qsort(x->cgroups, k, sizeof *x->cgroups, by_path);
 	x->ncgroups = 0;
 	for (size_t i = 0; i < k; i++) {
 		struct metrics_cgroup *g = &x->cgroups[x->ncgroups];

@@ -99,7 +99,7 @@ bool metricsserver_parse_addr(const char *spec, char *host, size_t hostsz,
 
 static void name_bound(struct metricsserver *s)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };   /* read below even if the call fails */
 	socklen_t len = sizeof ss;
 	char h[INET6_ADDRSTRLEN] = "?";
 	unsigned port = 0;
