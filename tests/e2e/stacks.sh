@@ -165,6 +165,21 @@ start_tmux 120 40 "$LEAKTOP" -d 5 -p "$P" --samples 100000 --hz 20
 wait_for "^[ !+X]* *$P " 10 "the helper's row"
 send S
 wait_for "^Sampling \\[" 5 "the progress bar"
+# Resizing while it samples: the view follows the size, a too small pane
+# says so, and sampling goes on.
+samples_done() { capture | sed -nE 's/^Sampling \[[^]]*\] ([0-9]+)\/.*/\1/p' | head -1; }
+tm resize-window -t "$E2E_SESSION" -x 80 -y 24 || fail "tmux resize-window failed"
+wait_for "^Sampling \\[" 5 "the progress bar at 80x24"
+w=$(capture | LC_ALL=C.UTF-8 wc -L)
+[ "$w" -le 80 ] || { show_screen; fail "a line is $w characters wide in an 80-column pane while sampling"; }
+n1=$(samples_done)
+[ -n "$n1" ] || { show_screen; fail "no sample count on the progress bar at 80x24"; }
+tm resize-window -t "$E2E_SESSION" -x 40 -y 8 || fail "tmux resize-window failed"
+wait_for "Terminal too small" 5 "the too-small notice while sampling"
+tm resize-window -t "$E2E_SESSION" -x 120 -y 40 || fail "tmux resize-window failed"
+wait_for "^Sampling \\[" 5 "the progress bar back at 120x40"
+_more_samples() { [ "$(samples_done)" -gt "${n1:-0}" ]; }
+wait_until 5 _more_samples || { show_screen; fail "sampling stopped after the resizes (at ${n1:-?})"; }
 send Escape
 wait_for "stopped after [0-9]+ samples; detached" 5 "the cancel note"
 running_ok "$P"
