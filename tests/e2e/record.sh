@@ -69,8 +69,8 @@ awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 15728
 # Same processes: every process that lived through the live run's last two
 # ticks, bar what the test itself ran, is in one of the last three replayed
 # records (the runs tick apart; other tests start and end processes).
-missing=$(tail -2 "$E2E_TMP/live.json" | jq -r '.processes[].pid' | sort -n | uniq -d >"$E2E_TMP/lp"
-          tail -3 "$E2E_TMP/replay.json" | jq -r '.processes[].pid' | sort -un >"$E2E_TMP/rp"
+missing=$(tail -2 "$E2E_TMP/live.json" | jq -r '.processes[].pid' | sort | uniq -d >"$E2E_TMP/lp"
+          tail -3 "$E2E_TMP/replay.json" | jq -r '.processes[].pid' | sort -u >"$E2E_TMP/rp"
           comm -23 "$E2E_TMP/lp" "$E2E_TMP/rp" | wc -l)
 [ "$missing" -le 3 ] || fail "$missing live processes are missing from the replay: $(
 	comm -23 "$E2E_TMP/lp" "$E2E_TMP/rp" | while read -r p; do proc "$live" "$p" | jq -c '[.pid, .comm, .cmdline]'; done)"
