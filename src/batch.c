@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "assess.h"
+#include "clocks.h"
 #include "escape.h"
 #include "format.h"
 #include "modeljson.h"
@@ -187,9 +188,7 @@ void batch_print_json(FILE *out, const struct model *m,
 
 void batch_sleep_until(double deadline)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	double left = deadline - ((double)now.tv_sec + now.tv_nsec / 1e9);
+	double left = deadline - mono_seconds();
 	if (left <= 0)
 		return;
 	struct timespec ts = { (time_t)left, (long)((left - (long)left) * 1e9) };

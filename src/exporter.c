@@ -13,6 +13,7 @@
 
 #include "assess.h"
 #include "atomicfile.h"
+#include "clocks.h"
 #include "escape.h"
 #include "metrics.h"
 #include "metricsserver.h"
@@ -50,13 +51,6 @@ static void on_stop(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-static double now_mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
 static bool grow(struct exporter *x, size_t n)
@@ -204,7 +198,7 @@ static void wait_until(struct metricsserver *srv, double deadline,
 		metricsserver_serve(srv, deadline, mask);
 		return;
 	}
-	double left = deadline - now_mono();
+	double left = deadline - mono_seconds();
 	if (left <= 0)
 		return;
 	struct timespec ts = { (time_t)left, (long)((left - (double)(time_t)left) * 1e9) };
@@ -253,14 +247,14 @@ int exporter_run(struct source *src, const struct options *o,
 	double render_s = -1;
 	long count = o->count_given ? o->count : 0;
 	for (long i = 0; !stop_requested && (count == 0 || i < count); i++) {
-		double t0 = now_mono();
+		double t0 = mono_seconds();
 		if (source_tick(src, &m) < 0) {
 			fprintf(stderr, "leaktop: %s\n", source_error(src));
 			status = 1;
 			break;
 		}
 		assess_model(&m, &c->growth);
-		double t1 = now_mono();
+		double t1 = mono_seconds();
 		if (!grow(&x, m.nprocs)) {
 			fprintf(stderr, "leaktop: out of memory\n");
 			status = 1;
@@ -272,7 +266,7 @@ int exporter_run(struct source *src, const struct options *o,
 		read_cgroups(&x, n);
 		size_t len;
 		char *next = render(&x, &m, n, (struct metrics_self){ t1 - t0, render_s }, &len);
-		render_s = now_mono() - t1;
+		render_s = mono_seconds() - t1;
 		if (!next) {
 			fprintf(stderr, "leaktop: out of memory\n");
 			status = 1;

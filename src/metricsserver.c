@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clocks.h"
 #include "metrics.h"
 
 #define MAX_CLIENTS 16
@@ -35,13 +36,6 @@ struct metricsserver {
 	size_t bodylen;
 	struct client c[MAX_CLIENTS];
 };
-
-static double now_mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static bool all_digits(const char *s)
 {
@@ -293,7 +287,7 @@ void metricsserver_serve(struct metricsserver *s, double deadline,
 		struct pollfd pf[MAX_CLIENTS + 1];
 		struct client *who[MAX_CLIENTS + 1];
 		nfds_t n = 0;
-		double now = now_mono(), wake = deadline;
+		double now = mono_seconds(), wake = deadline;
 		bool room = false;
 		for (int i = 0; i < MAX_CLIENTS; i++) {
 			struct client *c = &s->c[i];

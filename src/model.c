@@ -171,6 +171,12 @@ void model_prune(struct model *m, bool (*gone)(const struct proc *, void *),
 	m->nprocs = out;
 }
 
+bool proc_unseen(const struct proc *p, void *ctx)
+{
+	(void)ctx;
+	return !p->seen;
+}
+
 double model_tick_span(const struct model *m, uint64_t a, uint64_t b)
 {
 	if (b <= a || b - a >= HISTORY_LEN)

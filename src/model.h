@@ -153,6 +153,9 @@ void model_prune(struct model *m, bool (*gone)(const struct proc *, void *),
  * source calls it once its figures for the tick are in. */
 void model_record_history(struct model *m);
 
+/* The predicate for model_prune that drops what this tick did not see. */
+bool proc_unseen(const struct proc *p, void *ctx);
+
 /* Records a kill from the kernel log and marks the process it names (same
  * PID and comm) as OOM-killed. */
 void model_add_oom(struct model *m, const struct oom_kill *k);

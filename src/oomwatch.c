@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clocks.h"
+
 /* Records read per poll at most, so a flood of log lines cannot stall a
  * tick; the rest wait for the next one. */
 #define POLL_MAX_RECORDS 20000
@@ -183,13 +185,6 @@ struct oomwatch {
 	char buf[8192];                 /* one record; longer ones are cut */
 };
 
-static double clock_s(clockid_t c)
-{
-	struct timespec t;
-	clock_gettime(c, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 struct oomwatch *oomwatch_open(char *why, size_t whysz)
 {
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -207,14 +202,14 @@ struct oomwatch *oomwatch_open(char *why, size_t whysz)
 	}
 	w->fd = fd;
 	/* The log's timestamps run on the monotonic clock. */
-	w->start_usec = (unsigned long long)(clock_s(CLOCK_MONOTONIC) * 1e6);
+	w->start_usec = (unsigned long long)(clock_seconds(CLOCK_MONOTONIC) * 1e6);
 	return w;
 }
 
 void oomwatch_poll(struct oomwatch *w, struct model *m)
 {
-	double now_wall = clock_s(CLOCK_REALTIME);
-	double now_mono = clock_s(CLOCK_MONOTONIC);
+	double now_wall = clock_seconds(CLOCK_REALTIME);
+	double now_mono = clock_seconds(CLOCK_MONOTONIC);
 	for (int i = 0; i < POLL_MAX_RECORDS; i++) {
 		ssize_t n = read(w->fd, w->buf, sizeof w->buf);
 		if (n < 0) {

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sorted.h"
+
 #define PAYLOAD_TICK 1
 
 enum { TICK_KEY = 1, TICK_SESSION = 2, TICK_SWAP_MOVED = 4, TICK_PSI = 8,
@@ -528,21 +530,6 @@ static double replay_mono(struct record_decoder *d, const struct dec_tick *t)
 	return mono;
 }
 
-static bool wanted(const struct record_decoder *d, pid_t pid)
-{
-	if (!d->only)
-		return true;
-	size_t lo = 0, hi = d->nonly;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (d->only[mid] < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < d->nonly && d->only[lo] == pid;
-}
-
 static void set_figure(struct figure *f, const struct model *m, bool known,
                        bool tried, uint64_t bytes, uint64_t age, int err)
 {
@@ -593,12 +580,6 @@ static void apply_proc(struct model *m, struct proc *p, struct dec_proc *d)
 	p->seen = true;
 }
 
-static bool proc_unseen(const struct proc *p, void *ctx)
-{
-	(void)ctx;
-	return !p->seen;
-}
-
 static void apply_tick(struct record_decoder *d, struct model *m, struct dec_tick *t)
 {
 	model_begin_tick(m, t->wall, replay_mono(d, t));
@@ -631,7 +612,7 @@ static void apply_tick(struct record_decoder *d, struct model *m, struct dec_tic
 	d->unnamed = 0;
 	for (size_t i = 0; i < t->nprocs; i++) {
 		struct dec_proc *dp = &t->procs[i];
-		if (!wanted(d, dp->pid))
+		if (!sorted_has_pid(d->only, d->nonly, dp->pid))
 			continue;
 		struct proc *p = model_find(m, dp->pid);
 		if (!p) {

@@ -162,13 +162,10 @@ int recorder_run(struct source *src, const struct options *o,
 	char err[400];
 	struct model m;
 	int status = 0;
-	size_t plen = strlen(r.path);
-	if (!(r.older = malloc(plen + 3))) {
+	if (!(r.older = recordfile_older_path(r.path))) {
 		fprintf(stderr, "leaktop: out of memory\n");
 		return 1;
 	}
-	memcpy(r.older, r.path, plen);
-	memcpy(r.older + plen, ".1", 3);
 	if (open_file(&r, err, sizeof err) < 0) {
 		fprintf(stderr, "leaktop: %s\n", err);
 		if (r.fd >= 0)

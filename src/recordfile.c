@@ -252,3 +252,14 @@ uint64_t recordfile_scan_end(const struct recordfile_scan *sc)
 	const struct record_ref *r = &sc->rec[sc->n - 1];
 	return r->offset + RECORD_HEADER_SIZE + r->stored_len;
 }
+
+char *recordfile_older_path(const char *path)
+{
+	size_t n = strlen(path);
+	char *older = malloc(n + 3);
+	if (older) {
+		memcpy(older, path, n);
+		memcpy(older + n, ".1", 3);
+	}
+	return older;
+}

@@ -35,6 +35,10 @@ int recordfile_map(const char *path, struct recordfile_map *out, char *err,
                    size_t errsz);
 void recordfile_unmap(struct recordfile_map *map);
 
+/* "PATH.1", where rotation keeps the older half (malloc'd; NULL when out
+ * of memory). */
+char *recordfile_older_path(const char *path);
+
 /* The file header for a new file. */
 void recordfile_header(unsigned char out[RECORDFILE_HEADER_SIZE]);
 

@@ -130,8 +130,7 @@ struct source *replay_open(const char *path, const pid_t *only, size_t nonly,
                            char *err, size_t errsz)
 {
 	struct replay *r = calloc(1, sizeof *r);
-	size_t plen = strlen(path);
-	char *older = malloc(plen + 3);
+	char *older = recordfile_older_path(path);
 	if (!r || !older) {
 		snprintf(err, errsz, "out of memory");
 		free(r);
@@ -142,8 +141,6 @@ struct source *replay_open(const char *path, const pid_t *only, size_t nonly,
 	r->shown = SIZE_MAX;
 	r->dec.only = only;
 	r->dec.nonly = nonly;
-	memcpy(older, path, plen);
-	memcpy(older + plen, ".1", 3);
 	int rc = load(r, &r->seg[0], older, true, err, errsz);
 	free(older);
 	if (rc < 0 || load(r, &r->seg[1], path, false, err, errsz) < 0) {
@@ -217,16 +214,14 @@ size_t replay_rewind_start(const struct source *s, size_t target)
 	return start;
 }
 
-size_t replay_rewind(struct source *s, struct model *m, size_t target)
+void replay_rewind(struct source *s, struct model *m, size_t target)
 {
 	struct replay *r = of(s);
-	size_t start = replay_rewind_start(s, target);
 	model_free(m);
 	model_init(m);
 	r->dec = (struct record_decoder){ .only = r->dec.only, .nonly = r->dec.nonly };
-	r->pos = start;
+	r->pos = replay_rewind_start(s, target);
 	r->shown = SIZE_MAX;
-	return target - start + 1;
 }
 
 int replay_range(const struct source *s, const char *from, const char *to,

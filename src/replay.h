@@ -34,9 +34,9 @@ size_t replay_find(const struct source *s, struct timespec t);
 /* The record a rewind to target starts from: a key frame at most
  * REPLAY_WARMUP_S before it. */
 size_t replay_rewind_start(const struct source *s, size_t target);
-/* Empties m and rewinds so that ticking until replay_position() reaches
- * target rebuilds it; returns the number of ticks that takes. */
-size_t replay_rewind(struct source *s, struct model *m, size_t target);
+/* Empties m and rewinds to replay_rewind_start(target), so that ticking
+ * until replay_position() reaches target rebuilds it. */
+void replay_rewind(struct source *s, struct model *m, size_t target);
 
 /* Resolves --from and --to (either may be NULL: 0) against the recording:
  * a time of day is on the local day of its last record.  -1 with err. */

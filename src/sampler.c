@@ -10,9 +10,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "clocks.h"
 #include "identity.h"
 #include "procfs.h"
 #include "refresh.h"
+#include "sorted.h"
 #include "sysmem.h"
 #include "syswatch.h"
 
@@ -143,29 +145,6 @@ static void release_proc(struct proc *p, void *ctx)
 	close_slot(s, &p->fd.rollup);
 }
 
-static bool proc_gone(const struct proc *p, void *ctx)
-{
-	(void)ctx;
-	return !p->seen;
-}
-
-static bool wanted_pid(const struct sampler *s, pid_t pid)
-{
-	if (!s->opt.only_pids)
-		return true;
-	size_t lo = 0, hi = s->opt.n_only_pids;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s->opt.only_pids[mid] == pid)
-			return true;
-		if (s->opt.only_pids[mid] < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
 static bool grow_scratch(struct sampler *s, size_t n)
 {
 	if (n <= s->scratch_cap)
@@ -202,7 +181,7 @@ static int discover(struct sampler *s, struct model *m, size_t *n_new)
 		long pid = strtol(e->d_name, &end, 10);
 		if (*end || pid <= 0 || e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
-		if (!wanted_pid(s, (pid_t)pid))
+		if (!sorted_has_pid(s->opt.only_pids, s->opt.n_only_pids, (pid_t)pid))
 			continue;
 		struct proc *p = model_find(m, (pid_t)pid);
 		if (!p) {
@@ -322,18 +301,6 @@ static void read_swap(struct sampler *s, struct model *m, struct proc *p)
 	}
 }
 
-static double clock_s(clockid_t c)
-{
-	struct timespec t;
-	clock_gettime(c, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static double mono_now(void)
-{
-	return clock_s(CLOCK_MONOTONIC);
-}
-
 /* Whether a process can have appeared since the last listing: the kernel's
  * newest PID moved (or cannot be read), or a process exited (its PID can
  * come back after a full wrap that ends on the same newest PID: seen in
@@ -380,12 +347,12 @@ static void refresh_figures(struct sampler *s, struct model *m)
 	if (s->pol.want_swap && m->sys.swap_used == 0)
 		swap_all_zero(m);
 	size_t n = refresh_plan(m, &s->pol, s->scratch);
-	double c0 = clock_s(CLOCK_THREAD_CPUTIME_ID), t0 = mono_now();
+	double c0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID), t0 = mono_seconds();
 	double budget = s->first_done ? s->opt.budget_us / 1e6 : 1e9;
 
 	s->stats.pss_reads = s->stats.swap_reads = s->stats.pss_pending = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (clock_s(CLOCK_THREAD_CPUTIME_ID) - c0 >= budget) {
+		if (clock_seconds(CLOCK_THREAD_CPUTIME_ID) - c0 >= budget) {
 			s->stats.pss_pending = n - i;
 			break;
 		}
@@ -399,7 +366,7 @@ static void refresh_figures(struct sampler *s, struct model *m)
 			s->stats.swap_reads++;
 		}
 	}
-	s->stats.refresh_us = (mono_now() - t0) * 1e6;
+	s->stats.refresh_us = (mono_seconds() - t0) * 1e6;
 }
 
 static void update_notice(struct sampler *s, const struct model *m)
@@ -429,7 +396,7 @@ static int sampler_tick(struct source *src, struct model *m)
 	struct sampler *s = (struct sampler *)src;
 	struct timespec wall;
 	clock_gettime(CLOCK_REALTIME, &wall);
-	double mono = mono_now();
+	double mono = mono_seconds();
 	model_begin_tick(m, wall, mono);
 
 	uint64_t in = m->sys.pswpin, out = m->sys.pswpout, used = m->sys.swap_used;
@@ -490,7 +457,7 @@ static int sampler_tick(struct source *src, struct model *m)
 			p->seen = false;
 	}
 	size_t before = m->nprocs;
-	model_prune(m, proc_gone, release_proc, s);
+	model_prune(m, proc_unseen, release_proc, s);
 	if (m->nprocs < before)
 		s->exited_since_listing = true;
 

@@ -52,12 +52,17 @@ static const char *field(const struct rd *r, const char *key, char *buf, size_t 
 	return buf;
 }
 
-/* o's member key: false (and the message) when missing, or null where
- * null is not allowed.  *v is NULL for an allowed null. */
+/* o's member key: false after an earlier failure, and (with the message)
+ * when missing, or null where null is not allowed.  *v is NULL for an
+ * allowed null, and *isnull (when given) says so. */
 static bool member(struct rd *r, const json_t *o, const char *key, bool nullable,
-                   json_t **v)
+                   json_t **v, bool *isnull)
 {
 	char f[160];
+	if (isnull)
+		*isnull = false;
+	if (r->failed)
+		return false;
 	*v = json_object_get(o, key);
 	if (!*v) {
 		bad(r, "%s is missing", field(r, key, f, sizeof f));
@@ -69,6 +74,8 @@ static bool member(struct rd *r, const json_t *o, const char *key, bool nullable
 			bad(r, "%s is null", field(r, key, f, sizeof f));
 			return false;
 		}
+		if (isnull)
+			*isnull = true;
 	}
 	return true;
 }
@@ -80,15 +87,10 @@ static bool get_int(struct rd *r, const json_t *o, const char *key, json_int_t l
 	json_t *v;
 	char f[160];
 	*out = 0;
-	if (isnull)
-		*isnull = false;
-	if (r->failed || !member(r, o, key, nullable, &v))
+	if (!member(r, o, key, nullable, &v, isnull))
 		return false;
-	if (!v) {
-		if (isnull)
-			*isnull = true;
+	if (!v)
 		return true;
-	}
 	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
 		bad(r, "%s: expected a whole number from %lld to %lld", field(r, key, f, sizeof f),
 		    (long long)lo, (long long)hi);
@@ -113,15 +115,10 @@ static bool get_real(struct rd *r, const json_t *o, const char *key, double lo,
 	json_t *v;
 	char f[160];
 	*out = 0;
-	if (isnull)
-		*isnull = false;
-	if (r->failed || !member(r, o, key, nullable, &v))
+	if (!member(r, o, key, nullable, &v, isnull))
 		return false;
-	if (!v) {
-		if (isnull)
-			*isnull = true;
+	if (!v)
 		return true;
-	}
 	double d = json_number_value(v);
 	if (!json_is_number(v) || !isfinite(d) || d < lo || d > hi) {
 		bad(r, "%s: expected a number from %g to %g", field(r, key, f, sizeof f), lo, hi);
@@ -136,7 +133,7 @@ static bool get_bool(struct rd *r, const json_t *o, const char *key, bool *out)
 	json_t *v;
 	char f[160];
 	*out = false;
-	if (r->failed || !member(r, o, key, false, &v))
+	if (!member(r, o, key, false, &v, NULL))
 		return false;
 	if (!json_is_boolean(v)) {
 		bad(r, "%s: expected true or false", field(r, key, f, sizeof f));
@@ -154,15 +151,10 @@ static const char *get_str(struct rd *r, const json_t *o, const char *key,
 	json_t *v;
 	char f[160];
 	buf[0] = '\0';
-	if (isnull)
-		*isnull = false;
-	if (r->failed || !member(r, o, key, nullable, &v))
+	if (!member(r, o, key, nullable, &v, isnull))
 		return NULL;
-	if (!v) {
-		if (isnull)
-			*isnull = true;
+	if (!v)
 		return buf;
-	}
 	if (!json_is_string(v)) {
 		bad(r, "%s: expected a string", field(r, key, f, sizeof f));
 		return NULL;
@@ -177,7 +169,7 @@ static json_t *get_kind(struct rd *r, const json_t *o, const char *key,
 {
 	json_t *v;
 	char f[160];
-	if (r->failed || !member(r, o, key, nullable, &v) || !v)
+	if (!member(r, o, key, nullable, &v, NULL) || !v)
 		return NULL;
 	if (json_typeof(v) != type) {
 		bad(r, "%s: expected %s", field(r, key, f, sizeof f),

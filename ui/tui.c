@@ -14,6 +14,7 @@
 #include <wchar.h>
 
 #include "assess.h"
+#include "clocks.h"
 #include "detail.h"
 #include "drilldowns.h"
 #include "format.h"
@@ -76,17 +77,10 @@ static void on_quit_signal(int sig)
 	quit_signal = sig;
 }
 
-static double mono_now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static void set_status(struct tui *t, const char *msg)
 {
 	snprintf(t->status, sizeof t->status, "%s", msg);
-	t->status_until = mono_now() + STATUS_SECONDS;
+	t->status_until = mono_seconds() + STATUS_SECONDS;
 }
 
 /* Below the table: the detail line and the function bar. */
@@ -306,7 +300,7 @@ static void render(struct tui *t)
 			mapview_draw(t->maps, &t->m, t->cfg, t->set->utf8);
 		/* The views own the screen; a status message goes over their
 		 * last line for its few seconds. */
-		if (t->status[0] && mono_now() < t->status_until) {
+		if (t->status[0] && mono_seconds() < t->status_until) {
 			draw_blank(LINES - 1, 0, COLS, palette(ROLE_STATUS));
 			draw_text(LINES - 1, 0, COLS, t->status, palette(ROLE_STATUS), false);
 			refresh();
@@ -325,7 +319,7 @@ static void render(struct tui *t)
 	struct header_info info = { t->v.n, zoom_labels[t->zoom],
 	                            t->cfg->only_growing, NULL,
 	                            t->replay ? replay : NULL };
-	if (t->status[0] && mono_now() < t->status_until)
+	if (t->status[0] && mono_seconds() < t->status_until)
 		info.note = t->status;
 	else if (source_notice(t->set->src))
 		info.note = source_notice(t->set->src);
@@ -837,13 +831,13 @@ int tui_run(const struct tui_setup *set)
 	rebuild(&t);
 
 	double delay = t.cfg->delay_tenths / 10.0;
-	double next = mono_now() + delay;
+	double next = mono_seconds() + delay;
 	int status = 0;
 	while (!quit_signal) {
-		double now = mono_now();
-		if ((t.replay && !t.playing) || (t.from_file && !t.replay)) {
+		double now = mono_seconds();
+		if (t.from_file && !t.playing) {
 			next = now + delay;
-		} else if (now >= next && t.replay && source_exhausted(set->src)) {
+		} else if (now >= next && source_exhausted(set->src)) {
 			t.playing = false;
 			set_status(&t, "end of the recording");
 		} else if (now >= next) {
@@ -865,7 +859,7 @@ int tui_run(const struct tui_setup *set)
 				wake = (double)due / 1e9 < wake ? (double)due / 1e9 : wake;
 		}
 		render(&t);
-		int ms = (int)((wake - mono_now()) * 1000) + 1;
+		int ms = (int)((wake - mono_seconds()) * 1000) + 1;
 		timeout(ms > 0 ? ms : 0);
 		wint_t ch;
 		int kind = get_wch(&ch);
