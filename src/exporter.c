@@ -55,7 +55,7 @@ static void on_stop(int sig)
 
 static bool grow(struct exporter *x, size_t n)
 {
-	if (n <= x->cap)
+	if (x->sel && n <= x->cap)
 		return true;
 	size_t cap = n + n / 2 + 16;
 	const struct proc **sel = realloc(x->sel, cap * sizeof *sel);

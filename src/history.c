@@ -13,15 +13,15 @@ static const struct {
 static struct bucket *bucket_at(struct history *h, int level, enum metric m,
                                 uint64_t number)
 {
-	size_t slot = number % levels[level].len;
-	return level == 1 ? &h->l1[m][slot] : &h->l2[m][slot];
+	return level == 1 ? &h->l1[m][number % HISTORY_L1_LEN]
+	                  : &h->l2[m][number % HISTORY_L2_LEN];
 }
 
 static const struct bucket *bucket_get(const struct history *h, int level,
                                        enum metric m, uint64_t number)
 {
-	size_t slot = number % levels[level].len;
-	return level == 1 ? &h->l1[m][slot] : &h->l2[m][slot];
+	return level == 1 ? &h->l1[m][number % HISTORY_L1_LEN]
+	                  : &h->l2[m][number % HISTORY_L2_LEN];
 }
 
 void history_init(struct history *h, uint64_t tick)

@@ -93,22 +93,26 @@ bool metricsserver_parse_addr(const char *spec, char *host, size_t hostsz,
 
 static void name_bound(struct metricsserver *s)
 {
-	struct sockaddr_storage ss = { 0 };   /* read below even if the call fails */
-	socklen_t len = sizeof ss;
+	union {
+		struct sockaddr any;
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+		struct sockaddr_storage room;
+	} a;
+	memset(&a, 0, sizeof a);   /* read below even if the call fails */
+	socklen_t len = sizeof a;
 	char h[INET6_ADDRSTRLEN] = "?";
 	unsigned port = 0;
-	if (getsockname(s->lfd, (struct sockaddr *)&ss, &len) == 0) {
-		if (ss.ss_family == AF_INET6) {
-			const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
-			inet_ntop(AF_INET6, &a->sin6_addr, h, sizeof h);
-			port = ntohs(a->sin6_port);
+	if (getsockname(s->lfd, &a.any, &len) == 0) {
+		if (a.any.sa_family == AF_INET6) {
+			inet_ntop(AF_INET6, &a.v6.sin6_addr, h, sizeof h);
+			port = ntohs(a.v6.sin6_port);
 		} else {
-			const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
-			inet_ntop(AF_INET, &a->sin_addr, h, sizeof h);
-			port = ntohs(a->sin_port);
+			inet_ntop(AF_INET, &a.v4.sin_addr, h, sizeof h);
+			port = ntohs(a.v4.sin_port);
 		}
 	}
-	snprintf(s->addr, sizeof s->addr, ss.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+	snprintf(s->addr, sizeof s->addr, a.any.sa_family == AF_INET6 ? "[%s]:%u" : "%s:%u",
 	         h, port);
 }
 

@@ -14,6 +14,8 @@ void model_init(struct model *m)
 
 static void proc_free(struct proc *p)
 {
+	if (!p)
+		return;
 	int fds[] = { p->fd.statm, p->fd.status, p->fd.rollup };
 	for (size_t i = 0; i < 3; i++)
 		if (fds[i] >= 0)

@@ -140,10 +140,10 @@ enum procfs_result procfs_parse_status_swap(const char *buf, size_t len,
 enum procfs_result procfs_parse_loadavg_last_pid(const char *buf, size_t len,
                                                  long *pid)
 {
-	const char *end = buf + len, *p = end;
+	const char *end = buf + len;
 	if (len == 0 || end[-1] != '\n')
 		return PROCFS_MALFORMED;
-	p = end - 1;
+	const char *p = end - 1;
 	while (p > buf && p[-1] >= '0' && p[-1] <= '9')
 		p--;
 	uint64_t v;

@@ -255,11 +255,9 @@ uint64_t recordfile_scan_end(const struct recordfile_scan *sc)
 
 char *recordfile_older_path(const char *path)
 {
-	size_t n = strlen(path);
-	char *older = malloc(n + 3);
-	if (older) {
-		memcpy(older, path, n);
-		memcpy(older + n, ".1", 3);
-	}
+	size_t n = strlen(path) + 3;
+	char *older = malloc(n);
+	if (older)
+		snprintf(older, n, "%s.1", path);
 	return older;
 }

@@ -64,14 +64,14 @@ enum {
 struct key {
 	const char *name;
 	unsigned char len;
-	signed char what;
+	int what;   /* an enum smaps_field, or a K_ value */
 };
 
 /* In the order a 6.x kernel prints them, so that the next line is almost
  * always the entry after the last one matched.  Pss_Anon/File/Shmem come
  * last: only smaps_rollup has them today, but a kernel may give them per
  * mapping one day. */
-#define KEY(s, w) { s, sizeof s - 1, w }
+#define KEY(s, w) { (s), sizeof(s) - 1, (w) }
 static const struct key keys[] = {
 	KEY("Size", SMAPS_SIZE),
 	KEY("KernelPageSize", K_IGNORE_KB),
@@ -208,7 +208,7 @@ static const char *parse_header(const char *p, const char *end,
 	m->deleted = nlen >= sizeof del - 1 &&
 	             memcmp(nl - (sizeof del - 1), del, sizeof del - 1) == 0;
 	char *pool = grow(s->names, &s->names_cap, s->names_len + nlen + 1, 1,
-	                  64 * 1024);
+	                  (size_t)64 * 1024);
 	if (!pool)
 		return NULL;
 	s->names = pool;
@@ -421,7 +421,7 @@ long smaps_read_file(int pid, char **buf, size_t *cap)
 		if (len == *cap) {
 			/* 256 KiB holds a few hundred mappings; big processes
 			 * double it a few times, once, as the buffer is kept. */
-			size_t c = *cap ? *cap * 2 : 256 * 1024;
+			size_t c = *cap ? *cap * 2 : (size_t)256 * 1024;
 			char *nb = c > (size_t)LONG_MAX ? NULL : realloc(*buf, c);
 			if (!nb) {
 				close(fd);

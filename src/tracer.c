@@ -215,7 +215,7 @@ static void handle_status(struct tracer *tr, pid_t tid, int status)
 		return;
 	}
 	if (!t)
-		t = add_thread(tr, tid);   /* a new thread's first stop came first */
+		add_thread(tr, tid);   /* a new thread's first stop came first */
 	resume(tr, tid, status);
 }
 

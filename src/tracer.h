@@ -69,8 +69,8 @@ struct tracer {
 	bool target_gone;
 };
 
-#define TRACER_STACK_DEFAULT (256u * 1024)
-#define TRACER_STACK_UNKNOWN (64u * 1024)
+#define TRACER_STACK_DEFAULT ((size_t)256 * 1024)
+#define TRACER_STACK_UNKNOWN ((size_t)64 * 1024)
 
 /* Why pid cannot be traced, before trying: zombie, kernel thread, already
  * traced (naming the tracer), or NULL when nothing is known to stop it. */

@@ -91,11 +91,11 @@ void header_draw(const struct model *m, const struct config *cfg,
 		         s->psi_some_avg10, s->psi_full_avg10 < 0 ? 0 : s->psi_full_avg10);
 	draw_text(0, half, COLS - half, line, palette(ROLE_HEADER_LABEL), false);
 	if (s->swap_rates_known)
-		n = snprintf(line, sizeof line, " Swap in %s/s  out %s/s",
-		             format_size(a, sizeof a, (uint64_t)s->swapin_bytes_per_s),
-		             format_size(b, sizeof b, (uint64_t)s->swapout_bytes_per_s));
+		snprintf(line, sizeof line, " Swap in %s/s  out %s/s",
+		         format_size(a, sizeof a, (uint64_t)s->swapin_bytes_per_s),
+		         format_size(b, sizeof b, (uint64_t)s->swapout_bytes_per_s));
 	else
-		n = snprintf(line, sizeof line, " Swap in -/s  out -/s");
+		snprintf(line, sizeof line, " Swap in -/s  out -/s");
 	int x = half + draw_text(1, half, COLS - half, line, palette(ROLE_HEADER_LABEL), false);
 	/* OOM kills since start stand out: they are what an incident is about.
 	 * Unwatched (no /dev/kmsg access), say so; O tells why. */

@@ -1,6 +1,7 @@
 /* mapview.c - see mapview.h. */
 #include "mapview.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,6 +318,7 @@ static void draw_row(const struct mapview *v, int y, size_t idx, bool sel,
 	bool grouped = v->group != GROUP_NONE;
 	const struct map_track *t = grouped ? NULL : &v->w.t[idx];
 	const struct map_group *g = grouped ? &v->groups[idx] : NULL;
+	assert(t || g);
 	attr_t at = palette(sel ? ROLE_ROW_SELECTED
 	                    : t && t->vanished ? ROLE_VALUE_NA : ROLE_ROW);
 	char buf[64];
@@ -334,24 +336,24 @@ static void draw_row(const struct mapview *v, int y, size_t idx, bool sel,
 			uint32_t present = t ? t->m.present : g->present;
 			cell(y, &x, w, (present >> c[k].field) & 1u
 			     ? format_size(buf, sizeof buf, val) : "-", at, true);
-		} else if (!strcmp(title, "Address")) {
+		} else if (t && !strcmp(title, "Address")) {
 			snprintf(buf, sizeof buf, "%llx", (unsigned long long)t->m.start);
 			cell(y, &x, w, buf, at, true);
-		} else if (!strcmp(title, "Perm")) {
+		} else if (t && !strcmp(title, "Perm")) {
 			cell(y, &x, w, t->m.perms, at, false);
-		} else if (!strcmp(title, "Offset")) {
+		} else if (t && !strcmp(title, "Offset")) {
 			snprintf(buf, sizeof buf, "%llx", (unsigned long long)t->m.offset);
 			cell(y, &x, w, buf, at, true);
-		} else if (!strcmp(title, "Device")) {
+		} else if (t && !strcmp(title, "Device")) {
 			snprintf(buf, sizeof buf, "%02x:%02x", t->m.dev_major, t->m.dev_minor);
 			cell(y, &x, w, buf, at, true);
-		} else if (!strcmp(title, "Inode")) {
+		} else if (t && !strcmp(title, "Inode")) {
 			snprintf(buf, sizeof buf, "%llu", (unsigned long long)t->m.inode);
 			cell(y, &x, w, buf, at, true);
-		} else if (!strcmp(title, "Count")) {
+		} else if (g && !strcmp(title, "Count")) {
 			snprintf(buf, sizeof buf, "%zu", g->count);
 			cell(y, &x, w, buf, at, true);
-		} else if (!strcmp(title, "%PSS")) {
+		} else if (g && !strcmp(title, "%PSS")) {
 			uint64_t tot = v->w.s.total[SMAPS_PSS];
 			snprintf(buf, sizeof buf, "%.1f", tot ? 100.0 * (double)g->v[SMAPS_PSS] / (double)tot : 0);
 			cell(y, &x, w, buf, at, true);

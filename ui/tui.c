@@ -153,7 +153,7 @@ static void replay_seek(struct tui *t, size_t target)
 static void replay_step(struct tui *t, long records, double seconds)
 {
 	struct source *src = t->set->src;
-	size_t pos = replay_position(src), target = pos;
+	size_t pos = replay_position(src), target;
 	t->playing = false;
 	if (seconds != 0) {
 		struct timespec w = replay_time(src, pos);

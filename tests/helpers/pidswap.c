@@ -89,6 +89,7 @@ int main(int argc, char **argv)
 	struct timespec gap = { atoi(argv[2]) / 1000, (long)(atoi(argv[2]) % 1000) * 1000000L };
 	FILE *log = fopen(argv[3], "a");
 	pid_t *kids = calloc((size_t)n, sizeof *kids);
+	int status = 0;
 	if (!log || !kids) {
 		fprintf(stderr, "pidswap: %s: %s\n", argv[3], strerror(errno));
 		return 1;
@@ -103,10 +104,14 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		if ((kids[i] = spawn(0)) < 0) {
 			fprintf(stderr, "pidswap: fork: %s\n", strerror(errno));
-			return 1;
+			stop_signal = SIGTERM;   /* kill the ones made, below */
+			status = 1;
+			break;
 		}
-	printf("ready\n");
-	fflush(stdout);
+	if (!stop_signal) {
+		printf("ready\n");
+		fflush(stdout);
+	}
 
 	unsigned long swaps = 0;
 	bool warned = false;
@@ -123,6 +128,7 @@ int main(int argc, char **argv)
 			fprintf(log, "%d %.3f\n", (int)old, when);
 			swaps++;
 		} else if (kids[i] < 0) {
+			status = 1;
 			break;
 		} else if (!warned) {
 			fprintf(stderr, "pidswap: could not start a child at PID %d: "
@@ -138,5 +144,5 @@ int main(int argc, char **argv)
 	printf("%lu swaps\n", swaps);
 	fclose(log);
 	free(kids);
-	return 0;
+	return status;
 }
