@@ -203,8 +203,13 @@ static void draw_row(const struct table_layout *l, int y,
 			cell(l, y, i, buf, base);
 			break;
 		case COL_USER: {
-			draw_blank(y, l->x[i], l->w[i], base);
-			draw_untrusted(y, l->x[i], l->w[i], p->user, base, utf8);
+			/* A name cut to the column ends in '+', as top does, so
+			 * "leaktoptest" and "leaktopt" differ. */
+			int w = l->w[i], cut = text_cells(p->user) > w && w > 1;
+			draw_blank(y, l->x[i], w, base);
+			draw_untrusted(y, l->x[i], w - cut, p->user, base, utf8);
+			if (cut)
+				draw_text(y, l->x[i] + w - 1, 1, "+", base, false);
 			break;
 		}
 		case COL_RSS:

@@ -59,7 +59,7 @@ grep -qi '^content-type: text/plain; version=0.0.4; charset=utf-8' "$hdr" ||
 promtool check metrics <"$body" >"$E2E_TMP/promtool.out" 2>&1 ||
 	{ cat "$E2E_TMP/promtool.out" >&2; fail "promtool check metrics failed on /metrics"; }
 line=$(grep "^leaktop_process_rss_bytes{pid=\"$LEAK\"," "$body")
-[[ $line == *"comm=\"e2emetr$$\""* && $line == *'user="root"'* && $line == *'cgroup="'* ]] ||
+[[ $line == *"comm=\"e2emetr$$\""* && $line == *"user=\"$(id -un)\""* && $line == *'cgroup="'* ]] ||
 	fail "leaker's RSS series lacks its labels: $line"
 rss=${line##* }
 [ "$rss" -ge $((48 * 1024 * 1024)) ] || fail "leaker's RSS $rss is below its 48 MiB"

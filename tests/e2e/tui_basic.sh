@@ -11,6 +11,8 @@ need_tmux
 NAME="e2eleak$$"
 NAME=${NAME:0:15}
 ME=$(id -un)
+# The USER column is 8 wide; a longer name is cut to 7 and a '+'.
+[ ${#ME} -le 8 ] && ME_SHOWN=$ME || ME_SHOWN="${ME:0:7}+"
 BLOCKS='[▁▂▃▄▅▆▇█]'
 RISING='[▂▃▄▅▆▇█]'
 
@@ -88,7 +90,7 @@ phase() {
 		read -r _ f_user f_rss f_pss f_swap f_growth _ <<<"$row"
 		f_shr=0
 	fi
-	[ "$f_user" = "$ME" ] || fail "$what: user column '$f_user', expected '$ME': $row"
+	[ "$f_user" = "$ME_SHOWN" ] || fail "$what: user column '$f_user', expected '$ME_SHOWN': $row"
 	local sz='^[0-9]+(\.[0-9]+)?[KMGTP]?$'
 	[[ $f_rss =~ $sz ]] || fail "$what: RSS '$f_rss' is not a size like 12M: $row"
 	[[ $f_rss =~ [MG]$ ]] || fail "$what: RSS '$f_rss' of a leaker holding megabytes: $row"
