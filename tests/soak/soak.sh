@@ -12,8 +12,10 @@
 # process.
 #
 # Checks: none of the three dies; leaktop's own RSS slope over the last
-# half is under 64 KiB/min; open descriptors rise by no more than the
-# host's process count did plus 4; every snapshot the TUI writes (one
+# half is under 64 KiB/min; its CPU in the second half is at most 1.5
+# times the first's plus 0.5 % of a core; open descriptors rise by no
+# more than the host's process count did (at the start's descriptors per
+# process) plus 8; every snapshot the TUI writes (one
 # every SOAK_SNAPSHOT_EVERY seconds, `s`) and one from a replay of the
 # recording pass reuse.jq (no history begins before its process); the
 # recording replays without damage.
@@ -90,7 +92,8 @@ for w in batch tui record; do read -r R0[$w] F0[$w] C0[$w] <<<"$(figures "${P[$w
 n0=$(nprocs)
 # Count PID wraps (the newest PID going down) and snapshot now and then.
 wraps=0 used=0 last=$(last_pid) start=$(date +%s)
-end=$(( start + SECS )) next_snap=$(( start + EVERY ))
+end=$(( start + SECS )) next_snap=$(( start + EVERY )) mid=$(( start + SECS / 2 ))
+declare -A CM   # CPU ticks at half time
 while [ "$(date +%s)" -lt "$end" ]; do
 	sleep 2
 	now=$(last_pid)
@@ -100,6 +103,9 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	if [ "$(date +%s)" -ge "$next_snap" ]; then
 		tmux -L "$SOCK" send-keys -t soak s
 		next_snap=$(( next_snap + EVERY ))
+	fi
+	if [ -z "${CM[batch]:-}" ] && [ "$(date +%s)" -ge "$mid" ]; then
+		for w in batch tui record; do read -r _ _ CM[$w] <<<"$(figures "${P[$w]}")"; done
 	fi
 done
 declare -A R1 F1 C1
@@ -112,15 +118,21 @@ slope() { tail -1 "$TMP/watch.json" | jq --argjson p "$1" \
 	'.processes[] | select(.pid == $p) | .rss_slope_bytes_per_second // "null"'; }
 
 echo "soak: ${SECS} s after a 10 s warm-up, $(nproc) CPUs, $wraps PID wrap(s) (pid_max $PID_MAX, about $((used / SECS)) new PIDs a second), $n0 -> $n1 processes"
-printf '%-7s %10s %10s %6s %6s %9s %22s\n' "" "RSS start" "RSS end" "fds" "fds" "CPU %" "RSS slope (leaktop's)"
+printf '%-7s %10s %10s %6s %6s %14s %22s\n' "" "RSS start" "RSS end" "fds" "fds" "CPU % (halves)" "RSS slope (leaktop's)"
 fail=0
 for w in batch tui record; do
 	p=${P[$w]}
 	s=$(slope "$p")
-	cpu=$(awk -v a="${C0[$w]}" -v b="${C1[$w]}" -v hz="$hz" -v t="$SECS" \
-		'BEGIN { printf "%.2f", (b - a) / hz / t * 100 }')
-	printf '%-7s %8s K %8s K %6s %6s %9s %18s B/s\n' "$w" "${R0[$w]}" "${R1[$w]}" \
-		"${F0[$w]}" "${F1[$w]}" "$cpu" "$s"
+	# CPU, % of a core, in each half of the run.
+	read -r cpu1 cpu2 <<<"$(awk -v a="${C0[$w]}" -v m="${CM[$w]}" -v b="${C1[$w]}" \
+		-v hz="$hz" -v t="$SECS" 'BEGIN { h = t / 2 * hz / 100
+		printf "%.2f %.2f", (m - a) / h, (b - m) / h }')"
+	printf '%-7s %8s K %8s K %6s %6s %6s %6s %18s B/s\n' "$w" "${R0[$w]}" "${R1[$w]}" \
+		"${F0[$w]}" "${F1[$w]}" "$cpu1" "$cpu2" "$s"
+	# CPU stays flat: the second half costs at most 1.5 times the first,
+	# plus half a percent of a core (tick jitter on a busy host).
+	awk -v a="$cpu1" -v b="$cpu2" 'BEGIN { exit !(b > a * 1.5 + 0.5) }' &&
+		{ echo "soak: $w leaktop's CPU grows ($cpu1 -> $cpu2 % of a core)"; fail=1; }
 	kill -0 "$p" 2>/dev/null || { echo "soak: $w leaktop died"; fail=1; }
 	[ "$s" != null ] && awk -v s="$s" 'BEGIN { exit !(s > 65536 / 60) }' &&
 		{ echo "soak: $w leaktop's RSS grows ($s B/s)"; fail=1; }
