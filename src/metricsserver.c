@@ -204,32 +204,33 @@ static void respond(struct metricsserver *s, struct client *c, int code,
 	c->sent = 0;
 }
 
-/* Answers from the request line of a complete head ("GET /metrics
- * HTTP/1.1"); headers are not needed: the document has one format. */
-static void answer(struct metricsserver *s, struct client *c)
+/* Only the request line counts ("GET /metrics HTTP/1.1"); headers are not
+ * needed: the document has one format. */
+struct metrics_answer metricsserver_answer(const char *head, bool has_body)
 {
-	char line[2100], method[16], target[2048], version[16];
-	size_t n = strcspn(c->req, "\r\n");
-	if (n >= sizeof line) {
-		respond(s, c, 414, "URI Too Long", "");
-		return;
-	}
-	memcpy(line, c->req, n);
+	char line[METRICS_LINE_MAX], method[16], target[2048], version[16];
+	size_t n = strcspn(head, "\r\n");
+	if (n >= sizeof line)
+		return (struct metrics_answer){ 414, "URI Too Long", "" };
+	memcpy(line, head, n);
 	line[n] = '\0';
 	if (sscanf(line, "%15s %2047s %15s", method, target, version) != 3 ||
-	    strncmp(version, "HTTP/1.", 7) != 0) {
-		respond(s, c, 400, "Bad Request", "");
-		return;
-	}
+	    strncmp(version, "HTTP/1.", 7) != 0)
+		return (struct metrics_answer){ 400, "Bad Request", "" };
 	target[strcspn(target, "?")] = '\0';
 	if (strcmp(method, "GET") != 0)
-		respond(s, c, 405, "Method Not Allowed", "Allow: GET\r\n");
-	else if (strcmp(target, "/metrics") != 0)
-		respond(s, c, 404, "Not Found", "");
-	else if (!s->body)
-		respond(s, c, 503, "Service Unavailable", "");
-	else
-		respond(s, c, 200, "OK", "");
+		return (struct metrics_answer){ 405, "Method Not Allowed", "Allow: GET\r\n" };
+	if (strcmp(target, "/metrics") != 0)
+		return (struct metrics_answer){ 404, "Not Found", "" };
+	if (!has_body)
+		return (struct metrics_answer){ 503, "Service Unavailable", "" };
+	return (struct metrics_answer){ 200, "OK", "" };
+}
+
+static void answer(struct metricsserver *s, struct client *c)
+{
+	struct metrics_answer a = metricsserver_answer(c->req, s->body != NULL);
+	respond(s, c, a.code, a.reason, a.headers);
 }
 
 static void on_readable(struct metricsserver *s, struct client *c)

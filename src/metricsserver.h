@@ -22,6 +22,19 @@ bool metricsserver_parse_addr(const char *spec, char *host, size_t hostsz,
                               char *port, size_t portsz, char *err,
                               size_t errsz);
 
+/* How a request head (NUL-terminated) is answered: the status code, its
+ * reason phrase and any extra header lines ("" or lines ending in CRLF).
+ * 200 only for "GET /metrics[?...] HTTP/1.x" with a document to give
+ * (has_body); 503 without one; 405 for another method, 404 for another
+ * path, 414 for a request line of METRICS_LINE_MAX bytes or more, 400 for
+ * anything else. */
+#define METRICS_LINE_MAX 2100
+struct metrics_answer {
+	int code;
+	const char *reason, *headers;
+};
+struct metrics_answer metricsserver_answer(const char *head, bool has_body);
+
 /* Listens on spec.  NULL with a message in err (bad address, bind
  * refused, port in use). */
 struct metricsserver *metricsserver_open(const char *spec, char *err,
