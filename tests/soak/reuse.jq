@@ -4,11 +4,12 @@
 # started after tick k+1 began cannot have been seen at tick k, so a
 # history whose first tick is k belongs to an earlier holder of the PID.
 #
-#   jq -c --argjson hz HZ --argjson swapped '{"PID":[SECONDS,...],...}' -f reuse.jq
+#   jq -c --argjson hz HZ --slurpfile swapped FILE -f reuse.jq
 #
-# hz: clock ticks a second (getconf CLK_TCK); swapped: when pidswap killed
-# its process at that PID to start a new one there (seconds since boot),
-# so the processes that took over a PID can be counted.  start_ticks count from boot
+# hz: clock ticks a second (getconf CLK_TCK); FILE holds one object,
+# {"PID": [SECONDS, ...], ...}: when pidswap killed its process at that PID
+# to start a new one there (seconds since boot), so the processes that
+# took over a PID can be counted.  start_ticks count from boot
 # and the ticks' monotonic_seconds from CLOCK_MONOTONIC: the same clock on
 # a host that has not been suspended.  Prints one object:
 #   {"processes", "checked", "reused", "wrong": [...]}.
@@ -16,7 +17,8 @@
 # How far the clocks may disagree: start_ticks is rounded down to a tick.
 def slack: 2 / $hz;
 
-.tick as $now
+$swapped[0] as $swapped
+| .tick as $now
 | (.ticks | map({ key: (.tick | tostring), value: .monotonic_seconds }) | from_entries) as $mono
 | .ticks[0].tick as $oldest
 | [ .processes[] | select(.kernel_thread | not)

@@ -4,9 +4,10 @@
 # recorder (a record a second, rotating at SOAK_RECORD_MAX).  A fourth
 # leaktop watches them with its own slope code.
 #
-# The churn: batches of 50 /bin/true as fast as they go, forker
-# (tests/helpers) using up SOAK_FORK_RATE PIDs a second (default 1000, so
-# PIDs wrap every half minute or so at pid_max 32768), and pidswap, whose
+# The churn: batches of 50 /bin/true four times a second, forker
+# (tests/helpers) using up to SOAK_FORK_RATE PIDs a second (default 1000;
+# on the 2-core VM, with all the rest, about 350 PIDs a second were used
+# in all: a wrap every 90 s at pid_max 32768), and pidswap, whose
 # 100 processes are replaced 20 times a second by new ones at the same
 # PIDs (as root): the case where history could be attached to the wrong
 # process.
@@ -31,11 +32,16 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TMP=$(mktemp -d /tmp/leaktop-soak.XXXXXX)
 SOCK="leaktop-soak-$$"
 PIDS=""
+fail=0
 cleanup() {
 	tmux -L "$SOCK" kill-server 2>/dev/null
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	rm -rf "$TMP"
+	if [ "$fail" = 0 ]; then
+		rm -rf "$TMP"
+	else
+		echo "soak: snapshots, recording and logs kept in $TMP"
+	fi
 }
 trap cleanup EXIT
 for tool in jq tmux gzip; do
@@ -46,7 +52,7 @@ last_pid() { local a; read -r _ _ _ _ a </proc/loadavg; echo "$a"; }
 
 # The churn: short-lived programs (exec'd, so each has a name and command
 # line to read), and forker using up PIDs so that they wrap.
-( while :; do for _ in $(seq 50); do /bin/true & done; wait; done ) &
+( while :; do for _ in $(seq 50); do /bin/true & done; wait; sleep 0.25; done ) &
 PIDS+=" $!"
 "$HELPERS/forker" "${SOAK_FORK_RATE:-1000}" &
 PIDS+=" $!"
@@ -119,7 +125,6 @@ slope() { tail -1 "$TMP/watch.json" | jq --argjson p "$1" \
 
 echo "soak: ${SECS} s after a 10 s warm-up, $(nproc) CPUs, $wraps PID wrap(s) (pid_max $PID_MAX, about $((used / SECS)) new PIDs a second), $n0 -> $n1 processes"
 printf '%-7s %10s %10s %6s %6s %14s %22s\n' "" "RSS start" "RSS end" "fds" "fds" "CPU % (halves)" "RSS slope (leaktop's)"
-fail=0
 for w in batch tui record; do
 	p=${P[$w]}
 	s=$(slope "$p")
@@ -171,13 +176,15 @@ for _ in $(seq 50); do ls "$TMP"/replay/*.json.gz >/dev/null 2>&1 && break; slee
 # PID reuse: every snapshot, live and replayed, against pidswap's log.
 kill -TERM "$SWAP"; wait "$SWAP" 2>/dev/null
 swaps=$(wc -l <"$TMP/swapped.log")
-swapped=$(awk '{ t[$1] = t[$1] (t[$1] == "" ? "" : ",") $2 }
+# As a JSON object in a file: an hour's swaps are too many for argv.
+awk '{ t[$1] = t[$1] (t[$1] == "" ? "" : ",") $2 }
 	END { printf "{"; for (p in t) printf "%s\"%s\":[%s]", (n++ ? "," : ""), p, t[p]; printf "}" }' \
-	"$TMP/swapped.log")
+	"$TMP/swapped.log" >"$TMP/swapped.json"
 nsnap=0 checked=0 reused=0
 for f in "$TMP"/snaps/*.json.gz "$TMP"/replay/*.json.gz; do
 	[ -f "$f" ] || continue
-	r=$(gzip -dc "$f" | jq -c --argjson hz "$hz" --argjson swapped "$swapped" -f "$HERE/reuse.jq") ||
+	r=$(gzip -dc "$f" | jq -c --argjson hz "$hz" --slurpfile swapped "$TMP/swapped.json" \
+		-f "$HERE/reuse.jq") ||
 		{ echo "soak: cannot read $f"; fail=1; continue; }
 	nsnap=$((nsnap + 1))
 	checked=$((checked + $(jq .checked <<<"$r")))
