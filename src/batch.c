@@ -47,6 +47,20 @@ static const char *text_flag(const struct proc *p)
 	                             : assess_flag_name(p->growth.flag);
 }
 
+/* Cuts an escaped user name wider than cols to cols - 1 characters and a
+ * '+', as top does (and the table), at a UTF-8 character boundary. */
+static void cut_user(char *s, size_t cols)
+{
+	size_t chars = 0, i = 0, keep = 0;
+	for (; s[i]; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && ++chars == cols)
+			keep = i;   /* where the last column's character starts */
+	if (chars <= cols)
+		return;
+	s[keep] = '+';
+	s[keep + 1] = '\0';
+}
+
 static void text_figure(char *buf, size_t n, const struct figure *f)
 {
 	if (f->known)
@@ -106,8 +120,9 @@ void batch_print_text(FILE *out, const struct model *m,
 		}
 		char user[64];
 		escape_text(user, sizeof user, p->user, strlen(p->user), !utf8);
+		cut_user(user, 8);
 		char *cmd = escape_dup(p->cmdline ? p->cmdline : p->comm, !utf8);
-		fprintf(out, "%7d %-8.8s %5s %5s %5s %5s %6s %-5s %7s %6s %s %s %s %s\n",
+		fprintf(out, "%7d %-8s %5s %5s %5s %5s %6s %-5s %7s %6s %s %s %s %s\n",
 		        (int)p->pid, user, rss, pss, swap, shr, growth,
 		        text_flag(p), slope, ttl,
 		        spark[METRIC_RSS], spark[METRIC_PSS], spark[METRIC_SWAP],

@@ -108,6 +108,11 @@ run_lt --batch -n 1 --pid "$LEAK"
 [ "$rc" = 0 ] || { dump; fail "text batch exited $rc"; }
 grep -qE '^ *PID ' "$out" || { dump; fail "text: no header line starting with PID"; }
 grep -qE "^ *$LEAK .*$NAME" "$out" || { dump; fail "text: no row with pid $LEAK and $NAME"; }
+# USER is 8 wide: a longer name is cut to 7 and a '+' (as in top).
+me=$(id -un)
+[ ${#me} -le 8 ] || me="${me:0:7}+"
+read -r _ user _ < <(grep -E "^ *$LEAK " "$out")
+[ "$user" = "$me" ] || { dump; fail "text: user column '$user', expected '$me'"; }
 
 # --- two pids: exactly those ----------------------------------------------
 start_bg sleep 600
