@@ -100,6 +100,11 @@ int identity_refresh(struct identity_reader *r, struct proc **procs, size_t n,
 			if (!hit)
 				continue;
 			struct proc *p = *hit;
+			unsigned long long began = h[I_BEGAN].result.ull_int;
+			if (p->ident_known && began != p->start_ticks) {
+				p->seen = false;
+				continue;
+			}
 			p->ppid = h[I_PPID].result.s_int;
 			p->uid = h[I_EUID].result.u_int;
 			copy_str(p->user, sizeof p->user, h[I_EUSER].result.str);
@@ -109,7 +114,7 @@ int identity_refresh(struct identity_reader *r, struct proc **procs, size_t n,
 				free(p->cmdline);
 				p->cmdline = cmd;
 			}
-			p->start_ticks = h[I_BEGAN].result.ull_int;
+			p->start_ticks = began;
 			p->kthread = (h[I_FLAGS].result.ul_int & PF_KTHREAD) != 0;
 			p->ident_known = true;
 			p->ident_mono = now;

@@ -3,7 +3,9 @@
  * Real processes, real /proc: a 64 MiB process is sampled, killed, and PIDs
  * are cycled until a small new process gets the same PID.  The sampler must
  * then show a new process (fresh history, new start time), both with kept
- * statm descriptors (ESRCH tells) and with none (start time tells). */
+ * statm descriptors (ESRCH tells) and with none (start time tells).  And an
+ * identity read that finds another process at the PID (reused between the
+ * statm read and it) leaves the old one's fields alone and drops it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "identity.h"
 #include "sampler.h"
 
 #define BIG (64u << 20)
@@ -141,11 +144,43 @@ static void test_reuse_without_descriptors(void **state)
 	run_reuse(0);
 }
 
+/* The soak caught this: a process exits, its zombie's zeroed statm looks
+ * like an exec, and by the identity read the PID holds a new process,
+ * whose name and start time went onto the old one's history. */
+static void test_identity_of_a_reused_pid(void **state)
+{
+	(void)state;
+	pid_t a = spawn_big();
+	struct identity_reader *r = identity_open();
+	assert_non_null(r);
+	struct proc p = { .pid = a, .seen = true }, *pp = &p;
+	assert_int_equal(identity_refresh(r, &pp, 1, 1.0), 1);
+	assert_true(p.ident_known);
+	unsigned long long began = p.start_ticks;
+	/* The same process again: refreshed. */
+	snprintf(p.comm, sizeof p.comm, "renamed");
+	assert_int_equal(identity_refresh(r, &pp, 1, 2.0), 1);
+	assert_true(p.seen);
+	assert_string_not_equal(p.comm, "renamed");
+	/* As if the struct were an earlier holder's: dropped, not taken over. */
+	p.start_ticks = began - 1;
+	snprintf(p.comm, sizeof p.comm, "earlier");
+	identity_refresh(r, &pp, 1, 3.0);
+	assert_false(p.seen);
+	assert_string_equal(p.comm, "earlier");
+	assert_true(p.start_ticks == began - 1);
+	free(p.cmdline);
+	identity_close(r);
+	kill(a, SIGKILL);
+	waitpid(a, NULL, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reuse_with_kept_descriptors),
 		cmocka_unit_test(test_reuse_without_descriptors),
+		cmocka_unit_test(test_identity_of_a_reused_pid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
