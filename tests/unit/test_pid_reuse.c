@@ -163,12 +163,12 @@ static void test_identity_of_a_reused_pid(void **state)
 	assert_true(p.seen);
 	assert_string_not_equal(p.comm, "renamed");
 	/* As if the struct were an earlier holder's: dropped, not taken over. */
-	p.start_ticks = began - 1;
+	p.start_ticks = began - 1000;   /* a holder 10 s older */
 	snprintf(p.comm, sizeof p.comm, "earlier");
 	identity_refresh(r, &pp, 1, 3.0);
 	assert_false(p.seen);
 	assert_string_equal(p.comm, "earlier");
-	assert_true(p.start_ticks == began - 1);
+	assert_true(p.start_ticks == began - 1000);
 	free(p.cmdline);
 	identity_close(r);
 	kill(a, SIGKILL);
