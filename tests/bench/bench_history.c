@@ -42,6 +42,7 @@
 
 #include "history.h"
 #include "assess.h"
+#include "clocks.h"
 #include "model.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -65,13 +66,6 @@ static long long rss_bytes(void)
 	if (sscanf(buf, "%llu %llu", &size, &resident) != 2)
 		return -1;
 	return (long long)(resident * (unsigned long long)page_size);
-}
-
-static double now_s(clockid_t clk)
-{
-	struct timespec ts;
-	clock_gettime(clk, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -205,14 +199,14 @@ int main(int argc, char **argv)
 		}
 	}
 	long long rss_alloc = rss_bytes();
-	double fill_t0 = now_s(CLOCK_MONOTONIC), fill_c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+	double fill_t0 = clock_seconds(CLOCK_MONOTONIC), fill_c0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
 	record_all(&model);
 	for (uint64_t s = 1; s < seconds; s++) {
 		begin_tick(&model);
 		record_all(&model);
 	}
-	double fill_wall = now_s(CLOCK_MONOTONIC) - fill_t0;
-	double fill_cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - fill_c0;
+	double fill_wall = clock_seconds(CLOCK_MONOTONIC) - fill_t0;
+	double fill_cpu = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - fill_c0;
 	long long rss_fill = rss_bytes();
 	if (rss0 < 0 || rss_alloc < 0 || rss_fill < 0) {
 		fprintf(stderr, "bench_history: /proc/self/statm unreadable\n");
@@ -263,7 +257,7 @@ int main(int argc, char **argv)
 	for (size_t r = 0; r < rounds; r++) {
 		for (int side = 0; side < 2; side++) {
 			bool hist = (side == 0) == (r % 2 == 0);
-			double w0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+			double w0 = clock_seconds(CLOCK_MONOTONIC), c0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
 			if (hist) {
 				/* The model's clock moves on: these are real ticks. */
 				for (size_t s = 0; s < HISTORY_LEN; s++) {
@@ -287,8 +281,8 @@ int main(int argc, char **argv)
 							           sample(bases[i], t, k), true);
 				}
 			}
-			double w = (now_s(CLOCK_MONOTONIC) - w0) / per_round * 1e9;
-			double c = (now_s(CLOCK_PROCESS_CPUTIME_ID) - c0) / per_round * 1e9;
+			double w = (clock_seconds(CLOCK_MONOTONIC) - w0) / per_round * 1e9;
+			double c = (clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0) / per_round * 1e9;
 			if (hist) {
 				hw[r] = w;
 				hc[r] = c;
@@ -341,10 +335,10 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			for (size_t r = 0; r < rounds; r++) {
-				double w0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+				double w0 = clock_seconds(CLOCK_MONOTONIC), c0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
 				assess_model(&model, &as);
-				aw[r] = now_s(CLOCK_MONOTONIC) - w0;
-				ac[r] = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
+				aw[r] = clock_seconds(CLOCK_MONOTONIC) - w0;
+				ac[r] = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
 			}
 			(pass ? all_flagged : quiet)[0] = median(aw, rounds);
 			(pass ? all_flagged : quiet)[1] = median(ac, rounds);

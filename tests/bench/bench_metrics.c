@@ -22,17 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clocks.h"
 #include "metrics.h"
 #include "model.h"
 
 #define MiB (1024.0 * 1024)
-
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -64,7 +58,7 @@ static void run(const struct model *m, size_t top, int rounds, const char *what)
 	for (int i = 0; i < 20; i++)
 		groups[i] = (struct metrics_cgroup){ paths[i], { 100 * (uint64_t)MiB, 0, false } };
 	for (int r = 0; r < rounds; r++) {
-		double t0 = now();
+		double t0 = mono_seconds();
 		n = metrics_select(m, top, sel);
 		for (size_t i = 0; i < n; i++)
 			cg[i] = paths[sel[i]->pid % 20];
@@ -79,7 +73,7 @@ static void run(const struct model *m, size_t top, int rounds, const char *what)
 		                            .ncgroups = 20, .self = { 0.01, 0.001 } };
 		metrics_render(f, &in);
 		fclose(f);
-		t[r] = (now() - t0) * 1e3;
+		t[r] = (mono_seconds() - t0) * 1e3;
 		lines = 0;
 		for (char *p = buf; *p; p++)
 			lines += *p == '\n';

@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clocks.h"
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
@@ -70,13 +72,6 @@ static pid_t spawn(pid_t want)
 	if (pid == 0)
 		child(parent);
 	return pid;
-}
-
-static double boottime(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)
@@ -121,7 +116,7 @@ int main(int argc, char **argv)
 			break;
 		pid_t old = kids[i];
 		kill(old, SIGKILL);
-		double when = boottime();
+		double when = clock_seconds(CLOCK_BOOTTIME);
 		waitpid(old, NULL, 0);
 		kids[i] = spawn(old);
 		if (kids[i] == old) {
